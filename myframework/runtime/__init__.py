@@ -1,0 +1,50 @@
+"""What runs inside Lambda: the app, routing, requests, responses, event adapters.
+
+Standard library only, and cheap to import: this package is what the
+deployment zip carries.
+"""
+from __future__ import annotations
+
+from .app import App, APIGateway, Blueprint, Chalice
+from .cors import CORSConfig
+from .errors import (
+    ALL_ERRORS,
+    BadRequestError,
+    ChaliceError,
+    ChaliceUnhandledError,
+    ChaliceViewError,
+    ConflictError,
+    ForbiddenError,
+    InternalServerError,
+    MethodNotAllowedError,
+    NotFoundError,
+    RegistrationError,
+    RequestEntityTooLargeError,
+    RequestTimeoutError,
+    TooManyRequestsError,
+    UnauthorizedError,
+    UnknownEventError,
+    UnprocessableEntityError,
+    UnsupportedMediaType,
+)
+from .request import Headers, MultiDict, Request
+from .response import Response
+from .specs import (
+    Authorizer,
+    CognitoUserPoolAuthorizer,
+    CustomAuthorizer,
+    IAMAuthorizer,
+    MiddlewareSpec,
+    Registry,
+    RouteSpec,
+)
+
+__all__ = [
+    "ALL_ERRORS", "APIGateway", "App", "Authorizer", "BadRequestError", "Blueprint", "CORSConfig",
+    "Chalice", "ChaliceError", "ChaliceUnhandledError", "ChaliceViewError",
+    "CognitoUserPoolAuthorizer", "ConflictError", "CustomAuthorizer", "ForbiddenError", "Headers",
+    "IAMAuthorizer", "InternalServerError", "MethodNotAllowedError", "MiddlewareSpec", "MultiDict",
+    "NotFoundError", "Registry", "RegistrationError", "Request", "RequestEntityTooLargeError",
+    "RequestTimeoutError", "Response", "RouteSpec", "TooManyRequestsError", "UnauthorizedError",
+    "UnknownEventError", "UnprocessableEntityError", "UnsupportedMediaType",
+]

@@ -1,0 +1,264 @@
+"""The HTTP event kinds Lambda receives, and the response shape each expects.
+
+One class per kind: API Gateway REST (payload 1.0, also HTTP API 1.0), HTTP
+API payload 2.0, Lambda Function URLs (2.0 shape) and ALB target groups. Each
+knows where its event keeps the method, path, headers, query string and
+cookies, and how to shape a response (``multiValueHeaders``, the ``cookies``
+list of 2.0, ALB's ``statusDescription``) so every ``Set-Cookie`` reaches the
+client exactly once.
+"""
+from __future__ import annotations
+
+TYPE_CHECKING = False
+
+from .errors import BadRequestError
+from .request import Request
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .response import HeadersType, Rendered
+
+
+def _decode_path(path: Any) -> str:
+    if not isinstance(path, str):
+        raise BadRequestError("The event's path must be a string, got %s" % type(path).__name__)
+    if not path.startswith("/"):
+        path = "/" + path
+    if "%" in path:
+        from urllib.parse import unquote
+        try:
+            path = unquote(path, errors="strict")
+        except UnicodeDecodeError:
+            raise BadRequestError("The request path is not valid UTF-8 once percent-decoded") from None
+    return path
+
+
+def _lower_single(headers: Any) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    if isinstance(headers, dict):
+        for key, value in headers.items():
+            if isinstance(key, str) and isinstance(value, str):
+                out.setdefault(key.lower(), []).append(value)
+    return out
+
+
+def _lower_multi(headers: dict[Any, Any]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, values in headers.items():
+        if not isinstance(key, str):
+            continue
+        if isinstance(values, list):
+            items = [v for v in values if isinstance(v, str)]
+        elif isinstance(values, str):
+            items = [values]
+        else:
+            continue
+        out.setdefault(key.lower(), []).extend(items)
+    return out
+
+
+def _query_lists(event: dict[str, Any]) -> dict[str, list[str]]:
+    multi = event.get("multiValueQueryStringParameters")
+    if isinstance(multi, dict) and multi:
+        out: dict[str, list[str]] = {}
+        for key, values in multi.items():
+            if isinstance(key, str):
+                if isinstance(values, list):
+                    out[key] = [v for v in values if isinstance(v, str)]
+                elif isinstance(values, str):
+                    out[key] = [values]
+        return out
+    single = event.get("queryStringParameters")
+    if isinstance(single, dict):
+        return {k: [v] for k, v in single.items() if isinstance(k, str) and isinstance(v, str)}
+    return {}
+
+
+def _set_cookie_split(headers: HeadersType) -> tuple[dict[str, str], list[str]]:
+    """Headers joined to single values, with Set-Cookie pulled out as a list."""
+    single: dict[str, str] = {}
+    cookies: list[str] = []
+    for name, value in headers.items():
+        if name.lower() == "set-cookie":
+            if isinstance(value, list):
+                cookies.extend(value)
+            else:
+                cookies.append(value)
+        elif isinstance(value, list):
+            single[name] = ",".join(value)
+        else:
+            single[name] = value
+    return single, cookies
+
+
+class HttpEventKind:
+    """How one AWS service delivers HTTP requests to Lambda."""
+
+    name = "http"
+
+    def request(self, event: dict[str, Any], context: Any) -> Request:
+        method = event["httpMethod"]
+        if not isinstance(method, str) or not method:
+            raise BadRequestError("The event's httpMethod must be a non-empty string")
+        path = event.get("path") or "/"
+        return Request(self, event, context, method.upper(), _decode_path(path))
+
+    def headers(self, event: dict[str, Any]) -> dict[str, list[str]]:
+        multi = event.get("multiValueHeaders")
+        if isinstance(multi, dict) and multi:
+            return _lower_multi(multi)
+        return _lower_single(event.get("headers"))
+
+    def query(self, event: dict[str, Any]) -> dict[str, list[str]]:
+        return _query_lists(event)
+
+    def cookie_strings(self, event: dict[str, Any], request: Request) -> list[str]:
+        return request.headers.getlist("cookie")
+
+    def shape(self, rendered: Rendered, event: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+class RestApiEvent(HttpEventKind):
+    """API Gateway REST API proxy integration (payload 1.0); also HTTP API payload 1.0."""
+
+    name = "rest"
+
+    def shape(self, rendered: Rendered, event: dict[str, Any]) -> dict[str, Any]:
+        single: dict[str, str] = {}
+        multi: dict[str, list[str]] = {}
+        for name, value in rendered.headers.items():
+            if isinstance(value, list):
+                multi[name] = value
+            else:
+                single[name] = value
+        out = {"statusCode": rendered.status_code, "headers": single, "body": rendered.body,
+               "isBase64Encoded": rendered.is_base64}
+        if multi:
+            out["multiValueHeaders"] = multi
+        return out
+
+
+class AlbEvent(HttpEventKind):
+    """Application Load Balancer target group, with or without multi-value headers."""
+
+    name = "alb"
+
+    def query(self, event: dict[str, Any]) -> dict[str, list[str]]:
+        lists = _query_lists(event)
+        if not lists:
+            return lists
+        from urllib.parse import unquote_plus  # ALB passes the query string still encoded
+        return {unquote_plus(k): [unquote_plus(v) for v in vs] for k, vs in lists.items()}
+
+    def shape(self, rendered: Rendered, event: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {"statusCode": rendered.status_code,
+                               "statusDescription": _status_line(rendered.status_code),
+                               "body": rendered.body, "isBase64Encoded": rendered.is_base64}
+        if "multiValueHeaders" in event:  # the target group has multi-value headers on
+            out["multiValueHeaders"] = {
+                name: (value if isinstance(value, list) else [value])
+                for name, value in rendered.headers.items()}
+            return out
+        single, cookies = _set_cookie_split(rendered.headers)
+        # Without multi-value mode each header name is sent once, so repeated
+        # Set-Cookie headers go out under differently-cased names.
+        for index, cookie in enumerate(cookies):
+            single[_case_variant("set-cookie", index)] = cookie
+        out["headers"] = single
+        return out
+
+
+class HttpApiEvent(HttpEventKind):
+    """API Gateway HTTP API payload 2.0."""
+
+    name = "http-api"
+
+    def request(self, event: dict[str, Any], context: Any) -> Request:
+        ctx = event.get("requestContext")
+        http = ctx.get("http") if isinstance(ctx, dict) else None
+        method = http.get("method") if isinstance(http, dict) else None
+        if not isinstance(method, str) or not method:
+            raise BadRequestError("The event has no requestContext.http.method")
+        path = event.get("rawPath") or "/"
+        if not isinstance(path, str):
+            raise BadRequestError("The event's rawPath must be a string")
+        stage = ctx.get("stage") if isinstance(ctx, dict) else None
+        if isinstance(stage, str) and stage and stage != "$default":
+            prefix = "/" + stage
+            if path == prefix or path.startswith(prefix + "/"):
+                path = path[len(prefix):] or "/"
+        return Request(self, event, context, method.upper(), _decode_path(path))
+
+    def headers(self, event: dict[str, Any]) -> dict[str, list[str]]:
+        return _lower_single(event.get("headers"))
+
+    def query(self, event: dict[str, Any]) -> dict[str, list[str]]:
+        raw = event.get("rawQueryString")
+        if isinstance(raw, str):
+            if not raw:
+                return {}
+            from urllib.parse import parse_qsl
+            out: dict[str, list[str]] = {}
+            for key, value in parse_qsl(raw, keep_blank_values=True):
+                out.setdefault(key, []).append(value)
+            return out
+        return _query_lists(event)
+
+    def cookie_strings(self, event: dict[str, Any], request: Request) -> list[str]:
+        cookies = event.get("cookies")
+        found = [c for c in cookies if isinstance(c, str)] if isinstance(cookies, list) else []
+        return found + request.headers.getlist("cookie")
+
+    def shape(self, rendered: Rendered, event: dict[str, Any]) -> dict[str, Any]:
+        single, cookies = _set_cookie_split(rendered.headers)
+        return {"statusCode": rendered.status_code, "headers": single, "cookies": cookies,
+                "body": rendered.body, "isBase64Encoded": rendered.is_base64}
+
+
+class FunctionUrlEvent(HttpApiEvent):
+    """Lambda Function URL (payload 2.0 shape, stage ``$default``)."""
+
+    name = "function-url"
+
+
+REST = RestApiEvent()
+ALB = AlbEvent()
+HTTP_API = HttpApiEvent()
+FUNCTION_URL = FunctionUrlEvent()
+
+
+def http_kind(event: dict[str, Any]) -> HttpEventKind | None:
+    """The HTTP event kind of ``event``, or None when it is not an HTTP event."""
+    if "httpMethod" in event:
+        ctx = event.get("requestContext")
+        if isinstance(ctx, dict) and "elb" in ctx:
+            return ALB
+        return REST
+    if event.get("version") == "2.0" or "rawPath" in event:
+        ctx = event.get("requestContext")
+        if isinstance(ctx, dict):
+            domain = ctx.get("domainName")
+            if isinstance(domain, str) and ".lambda-url." in domain:
+                return FUNCTION_URL
+        return HTTP_API
+    return None
+
+
+def _case_variant(name: str, index: int) -> str:
+    """The index-th distinct upper/lower-case spelling of ``name``."""
+    letters = [i for i, c in enumerate(name) if c.isalpha()]
+    chars = list(name)
+    for bit, pos in enumerate(letters):
+        if (index >> bit) & 1:
+            chars[pos] = chars[pos].upper()
+    return "".join(chars)
+
+
+def _status_line(code: int) -> str:
+    from http import HTTPStatus
+    try:
+        return "%d %s" % (code, HTTPStatus(code).phrase)
+    except ValueError:
+        return "%d Unknown" % code

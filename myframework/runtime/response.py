@@ -1,0 +1,192 @@
+"""Responses, and turning them into the body string and headers Lambda returns."""
+from __future__ import annotations
+
+import json
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any, Union
+
+    HeaderValue = Union[str, list[str]]
+    HeadersType = dict[str, HeaderValue]
+
+
+class Response:
+    """What a view returns when it needs a status code or headers.
+
+    ``body``: a dict, list or other JSON-serialisable value (sent as JSON,
+    ``Decimal``, ``datetime``, ``date``, ``time`` and ``UUID`` handled), a
+    ``str`` (sent as text) or ``bytes`` (sent as-is; base64-encoded for the
+    event when the content type is binary). ``headers``: names to values; a
+    list value sends the header once per item (use it for several
+    ``Set-Cookie``).
+    """
+
+    __slots__ = ("body", "headers", "status_code")
+
+    def __init__(self, body: Any = None, headers: HeadersType | None = None,
+                 status_code: int = 200) -> None:
+        self.body = body
+        self.headers: HeadersType = headers if headers is not None else {}
+        self.status_code = status_code
+
+    def __repr__(self) -> str:
+        return "<Response %s %r>" % (self.status_code, self.headers)
+
+
+def _json_default(obj: Any) -> Any:
+    import datetime
+    import decimal
+    import uuid
+    if isinstance(obj, decimal.Decimal):
+        if obj.is_finite() and obj == obj.to_integral_value():
+            return int(obj)
+        return float(obj)
+    if isinstance(obj, (datetime.datetime, datetime.date, datetime.time)):
+        return obj.isoformat()
+    if isinstance(obj, uuid.UUID):
+        return str(obj)
+    if isinstance(obj, (set, frozenset, tuple)):
+        return list(obj)
+    to_dict = getattr(obj, "to_dict", None)
+    if callable(to_dict):
+        return to_dict()
+    raise TypeError("Object of type %s is not JSON serializable; return a dict, list, str or bytes, "
+                    "or a Response" % type(obj).__name__)
+
+
+_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_json_default)
+json_dumps = _encoder.encode
+
+JSON_TYPE = "application/json"
+TEXT_TYPE = "text/plain; charset=utf-8"
+BINARY_TYPE = "application/octet-stream"
+_TEXT_EXACT = frozenset((
+    "application/json", "application/javascript", "application/ecmascript", "application/xml",
+    "application/x-www-form-urlencoded", "application/graphql", "application/yaml",
+    "application/x-yaml", "application/x-ndjson", "application/x-javascript",
+    "image/svg+xml", "application/vnd.oai.openapi",
+))
+
+
+def is_text_type(content_type: str, binary_types: frozenset[str] = frozenset()) -> bool:
+    """Whether a body of this media type travels as text (not base64)."""
+    ctype = content_type.split(";", 1)[0].strip().lower()
+    if ctype in binary_types:
+        return False
+    return (ctype.startswith("text/") or ctype in _TEXT_EXACT or ctype.endswith("+json")
+            or ctype.endswith("+xml"))
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether an Accept-Encoding header value allows a gzip response."""
+    if not accept_encoding:
+        return False
+    for item in accept_encoding.split(","):
+        coding, _, params = item.partition(";")
+        coding = coding.strip().lower()
+        if coding in ("gzip", "*"):
+            q = params.strip().lower()
+            if q.startswith("q="):
+                try:
+                    return float(q[2:]) > 0
+                except ValueError:
+                    return False
+            return True
+    return False
+
+
+def header_value(headers: HeadersType, name: str) -> str | None:
+    """The value of header ``name`` (any case) or None; the last item of a list."""
+    lname = name.lower()
+    for key, value in headers.items():
+        if key.lower() == lname:
+            return value[-1] if isinstance(value, list) else value
+    return None
+
+
+class Rendered:
+    """A response reduced to what an event kind shapes: status, headers, body text."""
+
+    __slots__ = ("status_code", "headers", "body", "is_base64")
+
+    def __init__(self, status_code: int, headers: HeadersType, body: str, is_base64: bool) -> None:
+        self.status_code = status_code
+        self.headers = headers
+        self.body = body
+        self.is_base64 = is_base64
+
+
+GZIP_MIN_SIZE = 500
+
+
+def render(response: Response, binary_types: frozenset[str], head: bool = False,
+           gzip_ok: bool = False) -> Rendered:
+    """Serialise the body and settle Content-Type and base64.
+
+    Raises TypeError/ValueError for a response that cannot be sent (a body
+    JSON cannot encode, a bad status code, a header value with a line break);
+    the caller turns that into a logged 500.
+    """
+    status = response.status_code
+    if type(status) is not int or not 100 <= status <= 599:
+        raise ValueError("Response status_code must be an int from 100 to 599, got %r" % (status,))
+    body = response.body
+    user_headers = response.headers
+    if user_headers:
+        headers: HeadersType = {}
+        for name, value in user_headers.items():
+            _check_header(name, value)
+            headers[name] = list(value) if isinstance(value, list) else value
+        ctype = header_value(headers, "content-type")
+    else:
+        headers = {}
+        ctype = None
+    if body is None:
+        data: str | bytes = ""
+    elif isinstance(body, str):
+        data = body
+        default_type = TEXT_TYPE
+    elif isinstance(body, (bytes, bytearray, memoryview)):
+        data = bytes(body)
+        default_type = BINARY_TYPE
+    else:
+        data = json_dumps(body)
+        default_type = JSON_TYPE
+    if ctype is None and body is not None:
+        ctype = headers["Content-Type"] = default_type
+    if head or status in (204, 304):
+        return Rendered(status, headers, "", False)
+    if gzip_ok and len(data) >= GZIP_MIN_SIZE and header_value(headers, "content-encoding") is None:
+        import gzip
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        data = gzip.compress(raw, mtime=0)
+        headers["Content-Encoding"] = "gzip"
+        vary = header_value(headers, "vary")
+        headers["Vary"] = "Accept-Encoding" if not vary else vary + ", Accept-Encoding"
+    if isinstance(data, str):
+        if not (binary_types and ctype and not is_text_type(ctype, binary_types)
+                and ctype.split(";", 1)[0].strip().lower() in binary_types):
+            return Rendered(status, headers, data, False)
+        data = data.encode("utf-8")  # a binary media type: API Gateway expects base64
+    # bytes: text types travel as text when they decode, everything else as base64
+    if (ctype and header_value(headers, "content-encoding") is None
+            and is_text_type(ctype, binary_types)):
+        try:
+            return Rendered(status, headers, data.decode("utf-8"), False)
+        except UnicodeDecodeError:
+            pass
+    import base64
+    return Rendered(status, headers, base64.b64encode(data).decode("ascii"), True)
+
+
+def _check_header(name: object, value: object) -> None:
+    if not isinstance(name, str) or not name or any(c in name for c in "\r\n:"):
+        raise ValueError("Bad response header name %r" % (name,))
+    values = value if isinstance(value, list) else [value]
+    for item in values:
+        if not isinstance(item, str):
+            raise ValueError("Response header %r must be a str or a list of str, got %r"
+                             % (name, item))
+        if "\r" in item or "\n" in item:
+            raise ValueError("Response header %r has a line break in its value %r" % (name, item))

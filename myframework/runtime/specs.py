@@ -1,0 +1,152 @@
+"""Frozen records of what the decorators registered (the app's registry).
+
+Everything above the runtime (dev server, deployer, policy generator) reads
+the app through these specs, never through the decorated functions. They are
+plain ``__slots__`` classes rather than dataclasses because importing
+``dataclasses`` costs milliseconds of Lambda cold start.
+"""
+from __future__ import annotations
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from .cors import CORSConfig
+
+
+class Frozen:
+    """Base for immutable records: attributes are set once in ``__init__``."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("%s is immutable; cannot set %r" % (type(self).__name__, name))
+
+    def _set(self, **values: object) -> None:
+        for key, value in values.items():
+            object.__setattr__(self, key, value)
+
+    def _fields(self) -> tuple[tuple[str, object], ...]:
+        return tuple((name, getattr(self, name)) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, Frozen)
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._fields()))
+
+    def __repr__(self) -> str:
+        inner = ", ".join("%s=%r" % kv for kv in self._fields())
+        return "%s(%s)" % (type(self).__name__, inner)
+
+
+class RouteSpec(Frozen):
+    """One ``@app.route`` registration: a path and the methods one view serves."""
+
+    __slots__ = ("path", "methods", "name", "view", "cors", "content_types",
+                 "authorizer", "api_key_required", "compress", "param_names")
+
+    path: str
+    methods: tuple[str, ...]
+    name: str
+    view: Callable[..., Any]
+    cors: CORSConfig | bool | None  # None: use app.api.cors
+    content_types: tuple[str, ...]
+    authorizer: Any
+    api_key_required: bool | None
+    compress: bool
+    param_names: tuple[str, ...]
+
+    def __init__(self, path: str, methods: tuple[str, ...], name: str, view: Callable[..., Any],
+                 cors: CORSConfig | bool | None, content_types: tuple[str, ...], authorizer: Any,
+                 api_key_required: bool | None, compress: bool,
+                 param_names: tuple[str, ...]) -> None:
+        self._set(path=path, methods=methods, name=name, view=view, cors=cors,
+                  content_types=content_types, authorizer=authorizer,
+                  api_key_required=api_key_required, compress=compress,
+                  param_names=param_names)
+
+
+class MiddlewareSpec(Frozen):
+    """One ``@app.middleware(event_type)`` registration."""
+
+    __slots__ = ("event_type", "func", "name")
+
+    event_type: str
+    func: Callable[..., Any]
+    name: str
+
+    def __init__(self, event_type: str, func: Callable[..., Any], name: str) -> None:
+        self._set(event_type=event_type, func=func, name=name)
+
+
+class Registry:
+    """What an app registered, in registration order.
+
+    ``routes`` holds :class:`RouteSpec` records; later capabilities add their
+    own lists. Read it; register through the decorators.
+    """
+
+    __slots__ = ("routes", "middleware")
+
+    def __init__(self) -> None:
+        self.routes: list[RouteSpec] = []
+        self.middleware: list[MiddlewareSpec] = []
+
+
+class Authorizer:
+    """Base of the API Gateway authorizers a route can name (deploy-side config)."""
+
+    name: str = ""
+    scopes: list[str]
+
+    def with_scopes(self, scopes: list[str]) -> Authorizer:
+        raise NotImplementedError("%s does not support scopes" % type(self).__name__)
+
+
+class IAMAuthorizer(Authorizer):
+    """Require SigV4-signed requests (``AWS_IAM`` authorization)."""
+
+    def __init__(self) -> None:
+        self.name = "sigv4"
+        self.scopes = []
+
+
+class CognitoUserPoolAuthorizer(Authorizer):
+    """Require a token from one of the given Cognito user pools."""
+
+    def __init__(self, name: str, provider_arns: list[str], header: str = "Authorization",
+                 scopes: list[str] | None = None) -> None:
+        if not isinstance(provider_arns, list) or not all(isinstance(a, str) for a in provider_arns):
+            raise TypeError("CognitoUserPoolAuthorizer(%r): provider_arns must be a list of user pool "
+                            "ARN strings, got %r" % (name, provider_arns))
+        self.name = name
+        self.provider_arns = list(provider_arns)
+        self.header = header
+        self.scopes = list(scopes or [])
+
+    def with_scopes(self, scopes: list[str]) -> Authorizer:
+        return CognitoUserPoolAuthorizer(self.name, self.provider_arns, self.header, scopes)
+
+
+class CustomAuthorizer(Authorizer):
+    """A Lambda token authorizer deployed outside this app (by its invocation URI)."""
+
+    def __init__(self, name: str, authorizer_uri: str, ttl_seconds: int = 300,
+                 header: str = "Authorization", invoke_role_arn: str | None = None,
+                 scopes: list[str] | None = None) -> None:
+        self.name = name
+        self.authorizer_uri = authorizer_uri
+        self.ttl_seconds = ttl_seconds
+        self.header = header
+        self.invoke_role_arn = invoke_role_arn
+        self.scopes = list(scopes or [])
+
+    def with_scopes(self, scopes: list[str]) -> Authorizer:
+        return CustomAuthorizer(self.name, self.authorizer_uri, self.ttl_seconds, self.header,
+                                self.invoke_role_arn, scopes)

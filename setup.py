@@ -1,0 +1,40 @@
+"""Packaging for myframework.
+
+``pip install myframework`` gives the runtime (stdlib only) plus what the CLI
+and deployer need at run time; ``pip install -e ".[dev]"`` adds the test,
+type-check, lint and docs tools.
+"""
+from setuptools import find_packages, setup
+
+setup(
+    name="myframework",
+    version="0.1.0.dev0",
+    description="A Python microframework for serverless apps on AWS Lambda",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    python_requires=">=3.10",
+    packages=find_packages(include=["myframework", "myframework.*"]),
+    package_data={"myframework": ["py.typed"]},
+    install_requires=[
+        "click>=8.1",
+    ],
+    extras_require={
+        "dev": [
+            "pytest>=8",
+            "hypothesis>=6.100",
+            "mypy>=1.10",
+            "ruff>=0.6",
+            "sphinx>=7",
+        ],
+    },
+    entry_points={"console_scripts": ["myframework=myframework.cli:main"]},
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "Programming Language :: Python :: 3.10",
+        "Programming Language :: Python :: 3.11",
+        "Programming Language :: Python :: 3.12",
+        "Programming Language :: Python :: 3.13",
+        "Topic :: Internet :: WWW/HTTP :: WSGI :: Application",
+    ],
+)

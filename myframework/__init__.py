@@ -3,8 +3,6 @@
 ``import myframework`` loads only the standard-library runtime; the CLI,
 deployer and policy generator are imported on their own.
 """
-from __future__ import annotations
-
 from .runtime import *  # noqa: F403
 from .runtime import __all__ as _runtime_all
 

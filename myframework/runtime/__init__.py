@@ -3,9 +3,7 @@
 Standard library only, and cheap to import: this package is what the
 deployment zip carries.
 """
-from __future__ import annotations
-
-from .app import App, APIGateway, Blueprint, Chalice
+from .app import APIGateway, App, Blueprint, Chalice
 from .cors import CORSConfig
 from .errors import (
     ALL_ERRORS,
@@ -40,11 +38,38 @@ from .specs import (
 )
 
 __all__ = [
-    "ALL_ERRORS", "APIGateway", "App", "Authorizer", "BadRequestError", "Blueprint", "CORSConfig",
-    "Chalice", "ChaliceError", "ChaliceUnhandledError", "ChaliceViewError",
-    "CognitoUserPoolAuthorizer", "ConflictError", "CustomAuthorizer", "ForbiddenError", "Headers",
-    "IAMAuthorizer", "InternalServerError", "MethodNotAllowedError", "MiddlewareSpec", "MultiDict",
-    "NotFoundError", "Registry", "RegistrationError", "Request", "RequestEntityTooLargeError",
-    "RequestTimeoutError", "Response", "RouteSpec", "TooManyRequestsError", "UnauthorizedError",
-    "UnknownEventError", "UnprocessableEntityError", "UnsupportedMediaType",
+    "ALL_ERRORS",
+    "APIGateway",
+    "App",
+    "Authorizer",
+    "BadRequestError",
+    "Blueprint",
+    "CORSConfig",
+    "Chalice",
+    "ChaliceError",
+    "ChaliceUnhandledError",
+    "ChaliceViewError",
+    "CognitoUserPoolAuthorizer",
+    "ConflictError",
+    "CustomAuthorizer",
+    "ForbiddenError",
+    "Headers",
+    "IAMAuthorizer",
+    "InternalServerError",
+    "MethodNotAllowedError",
+    "MiddlewareSpec",
+    "MultiDict",
+    "NotFoundError",
+    "RegistrationError",
+    "Registry",
+    "Request",
+    "RequestEntityTooLargeError",
+    "RequestTimeoutError",
+    "Response",
+    "RouteSpec",
+    "TooManyRequestsError",
+    "UnauthorizedError",
+    "UnknownEventError",
+    "UnprocessableEntityError",
+    "UnsupportedMediaType",
 ]

@@ -1,8 +1,5 @@
 """The application object: decorators that fill the registry, and the Lambda handler."""
-from __future__ import annotations
-
-import contextvars
-TYPE_CHECKING = False
+import _contextvars as contextvars  # the C module behind contextvars, without its import cost
 
 from .cors import DEFAULT_CORS, CORSConfig
 from .errors import (
@@ -12,10 +9,12 @@ from .errors import (
     RegistrationError,
     UnknownEventError,
 )
-from .http_events import http_kind
+from .http_events import ALB, REST, http_kind
 from .response import JSON_TYPE, Response, accepts_gzip, json_dumps, render
 from .routing import HTTP_METHODS, Router, parse_path
 from .specs import Authorizer, MiddlewareSpec, Registry, RouteSpec
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cold start)
 
 if TYPE_CHECKING:
     import logging
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
     F = TypeVar("F", bound=Callable[..., Any])
     GetResponse = Callable[[Request], Response]
 
-_current_request: contextvars.ContextVar[Request | None] = contextvars.ContextVar(
+_current_request: "contextvars.ContextVar[Request | None]" = contextvars.ContextVar(
     "myframework_current_request", default=None)
 
 _ROUTE_OPTIONS = frozenset(("methods", "name", "cors", "content_types", "authorizer",
@@ -44,11 +43,11 @@ DEFAULT_BINARY_TYPES = (
 )
 
 
-def _func_name(func: Any) -> str:
+def _func_name(func: "Any") -> str:
     return getattr(func, "__qualname__", None) or getattr(func, "__name__", None) or repr(func)
 
 
-def _unknown_option(where: str, key: str, allowed: frozenset[str]) -> RegistrationError:
+def _unknown_option(where: str, key: str, allowed: frozenset[str]) -> "RegistrationError":
     import difflib
     hint = difflib.get_close_matches(key, sorted(allowed), n=1)
     return RegistrationError("%s: unknown argument %r%s; allowed: %s" % (
@@ -62,31 +61,53 @@ class APIGateway:
     def __init__(self) -> None:
         self.cors: bool | CORSConfig = False
         self.binary_types: list[str] = list(DEFAULT_BINARY_TYPES)
-        self._binary_key: tuple[str, ...] = ()
+        self._binary_list: list[str] | None = None
+        self._binary_len = -1
         self._binary_set: frozenset[str] = frozenset()
 
     def binary_type_set(self) -> frozenset[str]:
-        key = tuple(self.binary_types)
-        if key != self._binary_key:
-            self._binary_key = key
-            self._binary_set = frozenset(t.lower() for t in key)
+        """``binary_types`` as a lower-cased set (recomputed only when the list changed)."""
+        types = self.binary_types
+        if types is not self._binary_list or len(types) != self._binary_len:
+            self._binary_list = types
+            self._binary_len = len(types)
+            self._binary_set = frozenset(t.lower() for t in types)
         return self._binary_set
 
 
 class _RouteArgs:
     """Validated ``route()`` arguments, before the app adds prefixes."""
 
-    __slots__ = ("path", "methods", "name", "cors", "content_types", "authorizer",
-                 "api_key_required", "compress", "func")
+    __slots__ = (
+        "api_key_required",
+        "authorizer",
+        "compress",
+        "content_types",
+        "cors",
+        "func",
+        "methods",
+        "name",
+        "parsed",
+        "path",
+    )
 
-    def __init__(self, func: Callable[..., Any], path: str, options: dict[str, Any]) -> None:
-        where = "@route(%r) on %s" % (path, _func_name(func))
+    def __init__(self, func: "Callable[..., Any]", path: str, options: "dict[str, Any]") -> None:
+        self.func = func
+        self.path = path
+        self.parsed = parse_path(path, func)  # validate now; prefixes are added at registration
+        if not options:  # the common case: every default
+            self.methods: tuple[str, ...] = ("GET",)
+            self.name: str = _view_name(func, None, path)
+            self.cors: CORSConfig | bool | None = None
+            self.content_types: tuple[str, ...] = ("application/json",)
+            self.authorizer: Authorizer | None = None
+            self.api_key_required: bool | None = None
+            self.compress = False
+            return
+        where = _where(path, func)
         for key in options:
             if key not in _ROUTE_OPTIONS:
                 raise _unknown_option(where, key, _ROUTE_OPTIONS)
-        if not callable(func):
-            raise RegistrationError("%s: the decorated object is not callable" % where)
-        parse_path(path, where)  # validate early; prefixes are added at registration
         methods = options.get("methods", ["GET"])
         if isinstance(methods, str):
             methods = [methods]
@@ -101,9 +122,7 @@ class _RouteArgs:
             if method.upper() in upper:
                 raise RegistrationError("%s: method %r is listed twice" % (where, method))
             upper.append(method.upper())
-        name = options.get("name") or getattr(func, "__name__", None)
-        if not isinstance(name, str) or not name:
-            raise RegistrationError("%s: give the route a name= (the view has no __name__)" % where)
+        name = _view_name(func, options.get("name"), path)
         cors = options.get("cors")
         if cors is True:
             cors = DEFAULT_CORS
@@ -128,18 +147,28 @@ class _RouteArgs:
         compress = options.get("compress", False)
         if not isinstance(compress, bool):
             raise RegistrationError("%s: compress must be True or False" % where)
-        self.func = func
-        self.path = path
         self.methods = tuple(upper)
         self.name = name
-        self.cors: CORSConfig | bool | None = cors
+        self.cors = cors
         self.content_types = tuple(c.lower() for c in content_types)
         self.authorizer = authorizer
         self.api_key_required = api_key_required
         self.compress = compress
 
 
-def _check_view_signature(func: Callable[..., Any], params: tuple[str, ...], where: str) -> None:
+def _where(path: str, func: "Any") -> str:
+    return "@route(%r) on %s" % (path, _func_name(func))
+
+
+def _view_name(func: "Any", name: "Any", path: str) -> str:
+    name = name or getattr(func, "__name__", None)
+    if not isinstance(name, str) or not name:
+        raise RegistrationError("%s: give the route a name= (the view has no __name__)"
+                                % _where(path, func))
+    return name
+
+
+def _check_view_signature(func: "Callable[..., Any]", params: tuple[str, ...], path: str) -> None:
     code = getattr(func, "__code__", None)
     if code is None or getattr(func, "__wrapped__", None) is not None:
         return  # not a plain function (or a wrapper): nothing reliable to check
@@ -149,7 +178,7 @@ def _check_view_signature(func: Callable[..., Any], params: tuple[str, ...], whe
     missing = [p for p in params if p not in names and not accepts_any]
     if missing:
         raise RegistrationError("%s: the view does not accept URI parameter(s) %s; add them as "
-                                "arguments" % (where, ", ".join(missing)))
+                                "arguments" % (_where(path, func), ", ".join(missing)))
     defaults = len(getattr(func, "__defaults__", None) or ())
     required = list(code.co_varnames[code.co_posonlyargcount:code.co_argcount - defaults])
     kwdefaults = getattr(func, "__kwdefaults__", None) or {}
@@ -158,17 +187,17 @@ def _check_view_signature(func: Callable[..., Any], params: tuple[str, ...], whe
     if code.co_posonlyargcount or extra:
         raise RegistrationError("%s: the view requires argument(s) %s that the path does not "
                                 "provide; give them defaults or add {param} segments"
-                                % (where, ", ".join(extra or code.co_varnames[:1])))
+                                % (_where(path, func), ", ".join(extra or code.co_varnames[:1])))
 
 
 class DecoratorAPI:
     """Decorators shared by :class:`App` and :class:`Blueprint`."""
 
-    def _defer(self, register: Callable[[App, str, str], None]) -> None:
+    def _defer(self, register: "Callable[[App, str, str], None]") -> None:
         raise NotImplementedError
 
     @property
-    def current_request(self) -> Request:
+    def current_request(self) -> "Request":
         """The request being handled in this thread or task.
 
         Raises RuntimeError outside a request (for example at import time).
@@ -179,7 +208,7 @@ class DecoratorAPI:
                                "handled (inside a view or middleware)")
         return request
 
-    def route(self, path: str, **options: Any) -> Callable[[F], F]:
+    def route(self, path: str, **options: "Any") -> "Callable[[F], F]":
         """Register the decorated function as the view for ``path``.
 
         Options: ``methods`` (default ``['GET']``), ``name``, ``cors`` (True,
@@ -188,28 +217,28 @@ class DecoratorAPI:
         ``['application/json']``), ``authorizer``, ``api_key_required``,
         ``compress`` (gzip the response when the client accepts it).
         """
-        def decorator(func: F) -> F:
+        def decorator(func: "F") -> "F":
             args = _RouteArgs(func, path, options)
 
-            def register(app: App, url_prefix: str, name_prefix: str) -> None:
+            def register(app: "App", url_prefix: str, name_prefix: str) -> None:
                 app._add_route(args, url_prefix, name_prefix)
             self._defer(register)
             return func
         return decorator
 
-    def middleware(self, event_type: str = "all") -> Callable[[F], F]:
+    def middleware(self, event_type: str = "all") -> "Callable[[F], F]":
         """Register ``func(request, get_response)`` to wrap every request of ``event_type``.
 
         For ``http``, ``get_response(request)`` runs routing and the view and
         returns a :class:`Response` (errors already turned into responses);
         the middleware returns a Response (or any value a view may return).
         """
-        def decorator(func: F) -> F:
+        def decorator(func: "F") -> "F":
             self.register_middleware(func, event_type)
             return func
         return decorator
 
-    def register_middleware(self, func: Callable[..., Any], event_type: str = "all") -> None:
+    def register_middleware(self, func: "Callable[..., Any]", event_type: str = "all") -> None:
         where = "middleware %s" % _func_name(func)
         if event_type not in MIDDLEWARE_EVENT_TYPES:
             raise RegistrationError("%s: unknown event type %r; use one of %s" % (
@@ -218,7 +247,7 @@ class DecoratorAPI:
             raise RegistrationError("%s: a middleware must be callable" % where)
         spec = MiddlewareSpec(event_type, func, getattr(func, "__name__", repr(func)))
 
-        def register(app: App, url_prefix: str, name_prefix: str) -> None:
+        def register(app: "App", url_prefix: str, name_prefix: str) -> None:
             app._add_middleware(spec)
         self._defer(register)
 
@@ -244,44 +273,45 @@ class App(DecoratorAPI):
         self.blueprints: dict[str, Blueprint] = {}
 
     # -- registration -------------------------------------------------------
-    def _defer(self, register: Callable[[App, str, str], None]) -> None:
+    def _defer(self, register: "Callable[[App, str, str], None]") -> None:
         register(self, "", "")
 
-    def _add_route(self, args: _RouteArgs, url_prefix: str, name_prefix: str) -> None:
+    def _add_route(self, args: "_RouteArgs", url_prefix: str, name_prefix: str) -> None:
         path = args.path
+        parsed = args.parsed
+        func = args.func
         if url_prefix:
-            path = url_prefix.rstrip("/") + (path if path != "/" else "")
-            path = path or "/"
+            path = (url_prefix.rstrip("/") + (path if path != "/" else "")) or "/"
+            parsed = parse_path(path, func)
         name = name_prefix + args.name
-        where = "@route(%r) on %s" % (path, _func_name(args.func))
-        parsed = parse_path(path, where)
         params = parsed.param_names
-        _check_view_signature(args.func, params, where)
+        _check_view_signature(func, params, path)
         existing = self._route_names.get(name)
-        if existing is not None and existing is not args.func:
+        if existing is not None and existing is not func:
             raise RegistrationError("%s: another view, %s, is already named %r; pass name= to "
-                                    "tell them apart" % (where, _func_name(existing), name))
-        entry = self._router.entry_for(parsed, where)
+                                    "tell them apart" % (_where(path, func), _func_name(existing),
+                                                         name))
+        entry = self._router.entry_for(parsed, func)
         for method in args.methods:
             if method in entry.methods:
                 raise RegistrationError("%s: %s %s is already routed to %s" % (
-                    where, method, path, _func_name(entry.methods[method].view)))
+                    _where(path, func), method, path, _func_name(entry.methods[method].view)))
         for other in entry.methods.values():
             if other.cors != args.cors:
                 raise RegistrationError(
                     "%s: every method of %s must share one CORS setting (the preflight answer "
-                    "covers the path); %s has cors=%r" % (where, path, _func_name(other.view),
-                                                          other.cors))
+                    "covers the path); %s has cors=%r" % (_where(path, func), path,
+                                                          _func_name(other.view), other.cors))
         spec = RouteSpec(path=path, methods=args.methods, name=name, view=args.func,
                          cors=args.cors, content_types=args.content_types,
                          authorizer=args.authorizer, api_key_required=args.api_key_required,
                          compress=args.compress, param_names=params)
         for method in args.methods:
-            entry.add(method, spec)
+            entry.methods[method] = spec
         self._route_names[name] = args.func
         self.registry.routes.append(spec)
 
-    def _add_middleware(self, spec: MiddlewareSpec) -> None:
+    def _add_middleware(self, spec: "MiddlewareSpec") -> None:
         self.registry.middleware.append(spec)
         if spec.event_type in ("http", "all"):
             self._build_http_chain()
@@ -293,14 +323,14 @@ class App(DecoratorAPI):
                 handler = _wrap_middleware(spec.func, handler)
         self._http_handler = handler
 
-    def register_blueprint(self, blueprint: Blueprint, name_prefix: str | None = None,
+    def register_blueprint(self, blueprint: "Blueprint", name_prefix: str | None = None,
                            url_prefix: str | None = None) -> None:
         """Add a blueprint's routes and middleware, under ``url_prefix`` and ``name_prefix``."""
         if not isinstance(blueprint, Blueprint):
             raise RegistrationError("register_blueprint() takes a Blueprint, got %r" % (blueprint,))
         if url_prefix:
             parse_path(url_prefix, "register_blueprint(%s, url_prefix=%r)"
-                       % (blueprint.import_name, url_prefix))
+                       % (blueprint.import_name, url_prefix), what="url_prefix")
         blueprint._register(self, url_prefix or "", name_prefix or "")
         self.blueprints[(name_prefix or "") + blueprint.import_name] = blueprint
 
@@ -316,7 +346,7 @@ class App(DecoratorAPI):
             self._log.setLevel(10 if value else 20)
 
     @property
-    def log(self) -> logging.Logger:
+    def log(self) -> "logging.Logger":
         """The app's logger (named after the app; INFO, or DEBUG with ``debug=True``)."""
         log = self._log
         if log is None:
@@ -332,33 +362,38 @@ class App(DecoratorAPI):
         return log
 
     @property
-    def routes(self) -> dict[str, dict[str, RouteSpec]]:
+    def routes(self) -> "dict[str, dict[str, RouteSpec]]":
         """Registered routes: path -> method -> RouteSpec."""
         return {e.path: dict(e.methods) for e in self._router.entries()}
 
     @property
-    def lambda_context(self) -> Any:
+    def lambda_context(self) -> "Any":
         request = _current_request.get()
         return request.lambda_context if request is not None else None
 
     # -- the Lambda handler ---------------------------------------------------
-    def __call__(self, event: Any, context: Any = None) -> Any:
+    def __call__(self, event: "Any", context: "Any" = None) -> "Any":
         if type(event) is dict:
+            if "httpMethod" in event:  # REST API (and HTTP API 1.0) or ALB: the common case first
+                ctx = event.get("requestContext")
+                return self._handle_http(ALB if type(ctx) is dict and "elb" in ctx else REST,
+                                         event, context)
             kind = http_kind(event)
             if kind is not None:
                 return self._handle_http(kind, event, context)
         return self._handle_other(event, context)
 
-    def _handle_other(self, event: Any, context: Any) -> Any:
+    def _handle_other(self, event: "Any", context: "Any") -> "Any":
         if isinstance(event, dict):
-            seen = "an object with keys %s" % ", ".join(repr(k) for k in sorted(map(str, event))[:12])
+            keys = sorted(map(str, event))[:12]
+            seen = "an object with keys %s" % ", ".join(repr(k) for k in keys)
         else:
             seen = "a %s" % type(event).__name__
         raise UnknownEventError(
             "%s cannot handle this event: got %s, which is not an API Gateway REST, HTTP API, "
             "Function URL or ALB request" % (self.app_name, seen))
 
-    def _handle_http(self, kind: HttpEventKind, event: dict[str, Any], context: Any) -> Any:
+    def _handle_http(self, kind: "HttpEventKind", event: "dict[str, Any]", context: "Any") -> "Any":
         try:
             request = kind.request(event, context)
         except Exception as exc:  # a malformed event: the client's fault, never a crash
@@ -387,8 +422,8 @@ class App(DecoratorAPI):
         finally:
             _current_request.reset(token)
 
-    def _shape_safely(self, kind: HttpEventKind, response: Response, event: dict[str, Any],
-                      request: Request | None) -> Any:
+    def _shape_safely(self, kind: "HttpEventKind", response: "Response", event: "dict[str, Any]",
+                      request: "Request | None") -> "Any":
         try:
             return kind.shape(render(response, frozenset()), event)
         except Exception:  # the event is too broken to shape against: REST shape always works
@@ -397,13 +432,13 @@ class App(DecoratorAPI):
                     "headers": {"Content-Type": JSON_TYPE},
                     "body": json_dumps(response.body), "isBase64Encoded": False}
 
-    def _dispatch(self, request: Request) -> Response:
+    def _dispatch(self, request: "Request") -> "Response":
         """Route ``request`` and run its view; always returns a Response."""
         match = self._router.match(request.path)
         if match is None:
             return Response({"Code": "NotFoundError",
                              "Message": "No route for %s %s" % (request.method, request.path)},
-                            {"Content-Type": JSON_TYPE}, 404)
+                            None, 404)
         entry, params = match
         method = request.method
         route = entry.methods.get(method)
@@ -413,15 +448,15 @@ class App(DecoratorAPI):
             route = entry.methods["GET"]  # HEAD runs the GET view; rendering drops the body
         request.route = route
         request.uri_params = params
-        cors = self._cors_for(route)
-        if route.content_types and request.has_body:
+        cors = self._cors_for(route) if route.cors is not None or self.api.cors else None
+        if route.content_types and request._event.get("body"):
             ctype = request.content_type or "application/json"
             if ctype not in route.content_types and "*/*" not in route.content_types:
                 response = Response(
                     {"Code": "UnsupportedMediaType",
                      "Message": "Unsupported media type: %s; this route accepts %s"
                                 % (ctype, ", ".join(route.content_types))},
-                    {"Content-Type": JSON_TYPE}, 415)
+                    None, 415)
                 return self._with_cors(response, cors, request)
         try:
             result = route.view(**params)
@@ -431,12 +466,12 @@ class App(DecoratorAPI):
             result = self._view_error(exc, request)
         except Exception:
             result = self._internal_error(request)
-        response = result if type(result) is Response else _to_response(result)
+        response = result if type(result) is Response else Response(result)
         if cors is not None:
             self._with_cors(response, cors, request)
         return response
 
-    def _no_method(self, entry: PathEntry, request: Request) -> Response:
+    def _no_method(self, entry: "PathEntry", request: "Request") -> "Response":
         method = request.method
         any_route = next(iter(entry.methods.values()))
         cors = self._cors_for(any_route)
@@ -444,8 +479,7 @@ class App(DecoratorAPI):
         if cors is not None:
             allow = ", ".join(sorted(set(entry.methods) | {"OPTIONS"}))
             if method == "OPTIONS":
-                headers = {"Allow": allow}
-                response = Response(None, headers, 200)
+                response = Response(None, {"Allow": allow}, 200)
                 self._with_cors(response, cors, request)
                 if "Access-Control-Allow-Origin" in response.headers:
                     response.headers["Access-Control-Allow-Methods"] = allow
@@ -455,7 +489,7 @@ class App(DecoratorAPI):
                             {"Content-Type": JSON_TYPE, "Allow": allow}, 405)
         return self._with_cors(response, cors, request)
 
-    def _cors_for(self, route: RouteSpec) -> CORSConfig | None:
+    def _cors_for(self, route: "RouteSpec") -> "CORSConfig | None":
         cors = route.cors
         if cors is None:  # not set on the route: the API-wide default
             cors = self.api.cors
@@ -463,8 +497,8 @@ class App(DecoratorAPI):
                 return DEFAULT_CORS
         return cors if isinstance(cors, CORSConfig) else None
 
-    def _with_cors(self, response: Response, cors: CORSConfig | None,
-                   request: Request) -> Response:
+    def _with_cors(self, response: "Response", cors: "CORSConfig | None",
+                   request: "Request") -> "Response":
         if cors is not None:
             cors_headers = cors.get_access_control_headers(request.headers.get("origin"))
             if cors_headers:
@@ -479,7 +513,7 @@ class App(DecoratorAPI):
                 response.headers = headers
         return response
 
-    def _view_error(self, exc: ChaliceViewError, request: Request) -> Response:
+    def _view_error(self, exc: "ChaliceViewError", request: "Request") -> "Response":
         status = getattr(exc, "STATUS_CODE", 500)
         if not isinstance(status, int) or not 400 <= status <= 599:
             status = 500
@@ -488,7 +522,7 @@ class App(DecoratorAPI):
                            type(exc).__name__, exc_info=True)
         return _error_response(exc, status)
 
-    def _internal_error(self, request: Request | None) -> Response:
+    def _internal_error(self, request: "Request | None") -> "Response":
         where = "%s %s" % (request.method, request.path) if request is not None else "request"
         self.log.error("Unhandled exception in %s", where, exc_info=True)
         body: dict[str, Any] = {"Code": "InternalServerError",
@@ -496,22 +530,21 @@ class App(DecoratorAPI):
         if self._debug:
             import traceback
             body["Traceback"] = traceback.format_exc()
-        return Response(body, {"Content-Type": JSON_TYPE}, 500)
+        return Response(body, None, 500)
 
 
-def _to_response(value: Any) -> Response:
+def _to_response(value: "Any") -> "Response":
     if isinstance(value, Response):
         return value
     return Response(value)
 
 
-def _error_response(exc: BaseException, status: int) -> Response:
-    return Response({"Code": type(exc).__name__, "Message": str(exc)},
-                    {"Content-Type": JSON_TYPE}, status)
+def _error_response(exc: "BaseException", status: int) -> "Response":
+    return Response({"Code": type(exc).__name__, "Message": str(exc)}, None, status)
 
 
-def _wrap_middleware(func: Callable[..., Any], get_response: GetResponse) -> GetResponse:
-    def call(request: Request) -> Response:
+def _wrap_middleware(func: "Callable[..., Any]", get_response: "GetResponse") -> "GetResponse":
+    def call(request: "Request") -> "Response":
         return _to_response(func(request, get_response))
     return call
 
@@ -525,26 +558,26 @@ class Blueprint(DecoratorAPI):
         self._deferred: list[Callable[[App, str, str], None]] = []
         self._app: App | None = None
 
-    def _defer(self, register: Callable[[App, str, str], None]) -> None:
+    def _defer(self, register: "Callable[[App, str, str], None]") -> None:
         self._deferred.append(register)
         if self._app is not None:
             raise RegistrationError("Blueprint %s is already registered on app %s; add routes "
                                     "before register_blueprint()" % (self.import_name,
                                                                      self._app.app_name))
 
-    def _register(self, app: App, url_prefix: str, name_prefix: str) -> None:
+    def _register(self, app: "App", url_prefix: str, name_prefix: str) -> None:
         for register in self._deferred:
             register(app, url_prefix, name_prefix)
         self._app = app
 
     @property
-    def log(self) -> logging.Logger:
+    def log(self) -> "logging.Logger":
         if self._app is None:
             raise RuntimeError("Blueprint %s is not registered on an app yet" % self.import_name)
         return self._app.log
 
     @property
-    def lambda_context(self) -> Any:
+    def lambda_context(self) -> "Any":
         request = _current_request.get()
         return request.lambda_context if request is not None else None
 

@@ -1,7 +1,6 @@
 """CORS configuration and the headers it produces."""
-from __future__ import annotations
 
-TYPE_CHECKING = False
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cold start)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -18,12 +17,19 @@ class CORSConfig:
     ``Vary: Origin``) and no CORS headers are sent otherwise.
     """
 
-    __slots__ = ("allow_origin", "_origins", "_allow_headers", "_expose_headers", "_max_age",
-                 "_allow_credentials", "_static")
+    __slots__ = (
+        "_allow_credentials",
+        "_allow_headers",
+        "_expose_headers",
+        "_max_age",
+        "_origins",
+        "_static",
+        "allow_origin",
+    )
 
-    def __init__(self, allow_origin: str | Sequence[str] = "*",
-                 allow_headers: Sequence[str] | None = None,
-                 expose_headers: Sequence[str] | None = None,
+    def __init__(self, allow_origin: "str | Sequence[str]" = "*",
+                 allow_headers: "Sequence[str] | None" = None,
+                 expose_headers: "Sequence[str] | None" = None,
                  max_age: int | None = None,
                  allow_credentials: bool | None = None) -> None:
         if isinstance(allow_origin, str):
@@ -63,7 +69,7 @@ class CORSConfig:
         return self._allow_headers
 
     def origin_for(self, request_origin: str | None) -> str | None:
-        """The ``Access-Control-Allow-Origin`` value for a request, or None to send no CORS headers."""
+        """The ``Access-Control-Allow-Origin`` value for a request (None: send no CORS headers)."""
         if self._origins is None:
             assert isinstance(self.allow_origin, str)
             return self.allow_origin

@@ -5,8 +5,6 @@ Raising one of these from a view produces a JSON response
 ``STATUS_CODE``. Subclass :class:`ChaliceViewError` (or any of these) and set
 ``STATUS_CODE`` to add your own.
 """
-from __future__ import annotations
-
 
 class ChaliceError(Exception):
     """Base class of every error myframework defines."""

@@ -7,12 +7,11 @@ cookies, and how to shape a response (``multiValueHeaders``, the ``cookies``
 list of 2.0, ALB's ``statusDescription``) so every ``Set-Cookie`` reaches the
 client exactly once.
 """
-from __future__ import annotations
-
-TYPE_CHECKING = False
 
 from .errors import BadRequestError
 from .request import Request
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cold start)
 
 if TYPE_CHECKING:
     from typing import Any
@@ -20,7 +19,7 @@ if TYPE_CHECKING:
     from .response import HeadersType, Rendered
 
 
-def _decode_path(path: Any) -> str:
+def _decode_path(path: object) -> str:
     if not isinstance(path, str):
         raise BadRequestError("The event's path must be a string, got %s" % type(path).__name__)
     if not path.startswith("/"):
@@ -30,11 +29,12 @@ def _decode_path(path: Any) -> str:
         try:
             path = unquote(path, errors="strict")
         except UnicodeDecodeError:
-            raise BadRequestError("The request path is not valid UTF-8 once percent-decoded") from None
+            raise BadRequestError(
+                "The request path is not valid UTF-8 once percent-decoded") from None
     return path
 
 
-def _lower_single(headers: Any) -> dict[str, list[str]]:
+def _lower_single(headers: "Any") -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if isinstance(headers, dict):
         for key, value in headers.items():
@@ -43,22 +43,19 @@ def _lower_single(headers: Any) -> dict[str, list[str]]:
     return out
 
 
-def _lower_multi(headers: dict[Any, Any]) -> dict[str, list[str]]:
+def _lower_multi(headers: "dict[Any, Any]") -> dict[str, list[str]]:
+    # Values are shared with the event, never mutated; Headers skips non-str items.
     out: dict[str, list[str]] = {}
     for key, values in headers.items():
-        if not isinstance(key, str):
-            continue
-        if isinstance(values, list):
-            items = [v for v in values if isinstance(v, str)]
-        elif isinstance(values, str):
-            items = [values]
-        else:
-            continue
-        out.setdefault(key.lower(), []).extend(items)
+        if type(key) is str:
+            if type(values) is list:
+                out[key.lower()] = values
+            elif type(values) is str:
+                out[key.lower()] = [values]
     return out
 
 
-def _query_lists(event: dict[str, Any]) -> dict[str, list[str]]:
+def _query_lists(event: "dict[str, Any]") -> dict[str, list[str]]:
     multi = event.get("multiValueQueryStringParameters")
     if isinstance(multi, dict) and multi:
         out: dict[str, list[str]] = {}
@@ -75,7 +72,7 @@ def _query_lists(event: dict[str, Any]) -> dict[str, list[str]]:
     return {}
 
 
-def _set_cookie_split(headers: HeadersType) -> tuple[dict[str, str], list[str]]:
+def _set_cookie_split(headers: "HeadersType") -> tuple[dict[str, str], list[str]]:
     """Headers joined to single values, with Set-Cookie pulled out as a list."""
     single: dict[str, str] = {}
     cookies: list[str] = []
@@ -97,26 +94,29 @@ class HttpEventKind:
 
     name = "http"
 
-    def request(self, event: dict[str, Any], context: Any) -> Request:
+    def request(self, event: "dict[str, Any]", context: "Any") -> "Request":
         method = event["httpMethod"]
         if not isinstance(method, str) or not method:
             raise BadRequestError("The event's httpMethod must be a non-empty string")
-        path = event.get("path") or "/"
-        return Request(self, event, context, method.upper(), _decode_path(path))
+        path = event.get("path")
+        if type(path) is not str or not path.startswith("/") or "%" in path:
+            path = _decode_path(path or "/")
+        return Request(self, event, context, method.upper(), path)
 
-    def headers(self, event: dict[str, Any]) -> dict[str, list[str]]:
+    def headers(self, event: "dict[str, Any]") -> dict[str, list[str]]:
         multi = event.get("multiValueHeaders")
         if isinstance(multi, dict) and multi:
             return _lower_multi(multi)
         return _lower_single(event.get("headers"))
 
-    def query(self, event: dict[str, Any]) -> dict[str, list[str]]:
+    def query(self, event: "dict[str, Any]") -> dict[str, list[str]]:
         return _query_lists(event)
 
-    def cookie_strings(self, event: dict[str, Any], request: Request) -> list[str]:
+    def cookie_strings(self, event: "dict[str, Any]", request: "Request") -> list[str]:
         return request.headers.getlist("cookie")
 
-    def shape(self, rendered: Rendered, event: dict[str, Any]) -> dict[str, Any]:
+    def shape(self, rendered: "Rendered", event: "dict[str, Any]") -> "dict[str, Any]":
+        """The response dict this event kind's service expects."""
         raise NotImplementedError
 
 
@@ -125,16 +125,16 @@ class RestApiEvent(HttpEventKind):
 
     name = "rest"
 
-    def shape(self, rendered: Rendered, event: dict[str, Any]) -> dict[str, Any]:
+    def shape(self, rendered: "Rendered", event: "dict[str, Any]") -> "dict[str, Any]":
+        status, headers, body, is_base64 = rendered
         single: dict[str, str] = {}
         multi: dict[str, list[str]] = {}
-        for name, value in rendered.headers.items():
-            if isinstance(value, list):
+        for name, value in headers.items():
+            if type(value) is list:
                 multi[name] = value
             else:
-                single[name] = value
-        out = {"statusCode": rendered.status_code, "headers": single, "body": rendered.body,
-               "isBase64Encoded": rendered.is_base64}
+                single[name] = value  # type: ignore[assignment]
+        out = {"statusCode": status, "headers": single, "body": body, "isBase64Encoded": is_base64}
         if multi:
             out["multiValueHeaders"] = multi
         return out
@@ -145,23 +145,23 @@ class AlbEvent(HttpEventKind):
 
     name = "alb"
 
-    def query(self, event: dict[str, Any]) -> dict[str, list[str]]:
+    def query(self, event: "dict[str, Any]") -> dict[str, list[str]]:
         lists = _query_lists(event)
         if not lists:
             return lists
         from urllib.parse import unquote_plus  # ALB passes the query string still encoded
         return {unquote_plus(k): [unquote_plus(v) for v in vs] for k, vs in lists.items()}
 
-    def shape(self, rendered: Rendered, event: dict[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {"statusCode": rendered.status_code,
-                               "statusDescription": _status_line(rendered.status_code),
-                               "body": rendered.body, "isBase64Encoded": rendered.is_base64}
+    def shape(self, rendered: "Rendered", event: "dict[str, Any]") -> "dict[str, Any]":
+        status, headers, body, is_base64 = rendered
+        out: dict[str, Any] = {"statusCode": status, "statusDescription": _status_line(status),
+                               "body": body, "isBase64Encoded": is_base64}
         if "multiValueHeaders" in event:  # the target group has multi-value headers on
             out["multiValueHeaders"] = {
                 name: (value if isinstance(value, list) else [value])
-                for name, value in rendered.headers.items()}
+                for name, value in headers.items()}
             return out
-        single, cookies = _set_cookie_split(rendered.headers)
+        single, cookies = _set_cookie_split(headers)
         # Without multi-value mode each header name is sent once, so repeated
         # Set-Cookie headers go out under differently-cased names.
         for index, cookie in enumerate(cookies):
@@ -175,7 +175,7 @@ class HttpApiEvent(HttpEventKind):
 
     name = "http-api"
 
-    def request(self, event: dict[str, Any], context: Any) -> Request:
+    def request(self, event: "dict[str, Any]", context: "Any") -> "Request":
         ctx = event.get("requestContext")
         http = ctx.get("http") if isinstance(ctx, dict) else None
         method = http.get("method") if isinstance(http, dict) else None
@@ -191,10 +191,10 @@ class HttpApiEvent(HttpEventKind):
                 path = path[len(prefix):] or "/"
         return Request(self, event, context, method.upper(), _decode_path(path))
 
-    def headers(self, event: dict[str, Any]) -> dict[str, list[str]]:
+    def headers(self, event: "dict[str, Any]") -> dict[str, list[str]]:
         return _lower_single(event.get("headers"))
 
-    def query(self, event: dict[str, Any]) -> dict[str, list[str]]:
+    def query(self, event: "dict[str, Any]") -> dict[str, list[str]]:
         raw = event.get("rawQueryString")
         if isinstance(raw, str):
             if not raw:
@@ -206,15 +206,16 @@ class HttpApiEvent(HttpEventKind):
             return out
         return _query_lists(event)
 
-    def cookie_strings(self, event: dict[str, Any], request: Request) -> list[str]:
+    def cookie_strings(self, event: "dict[str, Any]", request: "Request") -> list[str]:
         cookies = event.get("cookies")
         found = [c for c in cookies if isinstance(c, str)] if isinstance(cookies, list) else []
         return found + request.headers.getlist("cookie")
 
-    def shape(self, rendered: Rendered, event: dict[str, Any]) -> dict[str, Any]:
-        single, cookies = _set_cookie_split(rendered.headers)
-        return {"statusCode": rendered.status_code, "headers": single, "cookies": cookies,
-                "body": rendered.body, "isBase64Encoded": rendered.is_base64}
+    def shape(self, rendered: "Rendered", event: "dict[str, Any]") -> "dict[str, Any]":
+        status, headers, body, is_base64 = rendered
+        single, cookies = _set_cookie_split(headers)
+        return {"statusCode": status, "headers": single, "cookies": cookies, "body": body,
+                "isBase64Encoded": is_base64}
 
 
 class FunctionUrlEvent(HttpApiEvent):
@@ -229,7 +230,7 @@ HTTP_API = HttpApiEvent()
 FUNCTION_URL = FunctionUrlEvent()
 
 
-def http_kind(event: dict[str, Any]) -> HttpEventKind | None:
+def http_kind(event: "dict[str, Any]") -> "HttpEventKind | None":
     """The HTTP event kind of ``event``, or None when it is not an HTTP event."""
     if "httpMethod" in event:
         ctx = event.get("requestContext")

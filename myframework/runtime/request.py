@@ -5,13 +5,12 @@ body or the headers never pays for parsing them. What differs between event
 kinds (where headers, query strings and cookies live) is asked of the
 event's :class:`~myframework.runtime.http_events.HttpEventKind`.
 """
-from __future__ import annotations
-
 import json
-from collections.abc import Iterator, Mapping
-TYPE_CHECKING = False
+from _collections_abc import Iterator, Mapping  # collections.abc without its import cost
 
 from .errors import BadRequestError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cold start)
 
 if TYPE_CHECKING:
     from typing import Any
@@ -19,7 +18,7 @@ if TYPE_CHECKING:
     from .http_events import HttpEventKind
     from .specs import RouteSpec
 
-_UNSET: Any = object()
+_UNSET: "Any" = object()
 
 
 class MultiDict(Mapping[str, str]):
@@ -30,7 +29,7 @@ class MultiDict(Mapping[str, str]):
 
     __slots__ = ("_data",)
 
-    def __init__(self, data: Mapping[str, list[str]] | None = None) -> None:
+    def __init__(self, data: "Mapping[str, list[str]] | None" = None) -> None:
         self._data: dict[str, list[str]] = dict(data) if data else {}
 
     def __getitem__(self, key: str) -> str:
@@ -40,7 +39,7 @@ class MultiDict(Mapping[str, str]):
         """Every value given for ``key`` (an empty list when there is none)."""
         return list(self._data.get(key, ()))
 
-    def __iter__(self) -> Iterator[str]:
+    def __iter__(self) -> "Iterator[str]":
         return iter(self._data)
 
     def __len__(self) -> int:
@@ -62,30 +61,32 @@ class Headers(Mapping[str, str]):
 
     __slots__ = ("_data",)
 
-    def __init__(self, data: Mapping[str, list[str]] | None = None) -> None:
+    def __init__(self, data: "Mapping[str, list[str]] | None" = None) -> None:
         self._data: dict[str, list[str]] = {}
         if data:
             for key, values in data.items():
                 self._data.setdefault(key.lower(), []).extend(values)
 
     @classmethod
-    def _from_lowered(cls, data: dict[str, list[str]]) -> Headers:
+    def _from_lowered(cls, data: dict[str, list[str]]) -> "Headers":
         obj = cls.__new__(cls)
         obj._data = data
         return obj
 
     def __getitem__(self, key: str) -> str:
         values = self._data[key.lower()]
-        return values[0] if len(values) == 1 else ", ".join(values)
+        if len(values) == 1 and type(values[0]) is str:
+            return values[0]
+        return ", ".join(v for v in values if type(v) is str)
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and key.lower() in self._data
 
     def getlist(self, key: str) -> list[str]:
         """Every value of header ``key``, in the order received."""
-        return list(self._data.get(key.lower(), ()))
+        return [v for v in self._data.get(key.lower(), ()) if type(v) is str]
 
-    def __iter__(self) -> Iterator[str]:
+    def __iter__(self) -> "Iterator[str]":
         return iter(self._data)
 
     def __len__(self) -> int:
@@ -109,10 +110,22 @@ class Request:
     :class:`~myframework.runtime.specs.RouteSpec`, None before routing).
     """
 
-    __slots__ = ("method", "path", "uri_params", "lambda_context", "route", "_kind", "_event",
-                 "_headers", "_query", "_body", "_json", "_cookies")
+    __slots__ = (
+        "_body",
+        "_cookies",
+        "_event",
+        "_headers",
+        "_json",
+        "_kind",
+        "_query",
+        "lambda_context",
+        "method",
+        "path",
+        "route",
+        "uri_params",
+    )
 
-    def __init__(self, kind: HttpEventKind, event: dict[str, Any], context: Any, method: str,
+    def __init__(self, kind: "HttpEventKind", event: "dict[str, Any]", context: "Any", method: str,
                  path: str) -> None:
         self.method = method
         self.path = path
@@ -132,14 +145,14 @@ class Request:
         return self._kind.name
 
     @property
-    def headers(self) -> Headers:
+    def headers(self) -> "Headers":
         headers = self._headers
         if headers is None:
             headers = self._headers = Headers._from_lowered(self._kind.headers(self._event))
         return headers
 
     @property
-    def query_params(self) -> MultiDict:
+    def query_params(self) -> "MultiDict":
         """Query string parameters; empty (and falsy) when there are none."""
         query = self._query
         if query is None:
@@ -168,7 +181,7 @@ class Request:
         return value.split(";", 1)[0].strip().lower()
 
     @property
-    def json_body(self) -> Any:
+    def json_body(self) -> "Any":
         """The body parsed as JSON, or None when there is no body or it is not JSON.
 
         A body that claims to be JSON (or has no Content-Type) but does not
@@ -180,8 +193,11 @@ class Request:
             if self.has_body:
                 ctype = self.content_type
                 if not ctype or ctype == "application/json" or ctype.endswith("+json"):
+                    body = self._event["body"]
                     try:
-                        value = json.loads(self.raw_body)
+                        # A plain str body parses as is: no encode/decode round trip.
+                        value = json.loads(body if type(body) is str and not self._event.get(
+                            "isBase64Encoded") else self.raw_body)
                     except (ValueError, RecursionError) as exc:
                         raise BadRequestError("Error Parsing JSON: %s" % (exc,)) from None
             self._json = value
@@ -196,7 +212,7 @@ class Request:
         return cookies
 
     @property
-    def context(self) -> dict[str, Any]:
+    def context(self) -> "dict[str, Any]":
         ctx = self._event.get("requestContext")
         return ctx if isinstance(ctx, dict) else {}
 
@@ -205,11 +221,11 @@ class Request:
         stage_vars = self._event.get("stageVariables")
         return stage_vars if isinstance(stage_vars, dict) else {}
 
-    def to_original_event(self) -> dict[str, Any]:
+    def to_original_event(self) -> "dict[str, Any]":
         """The raw Lambda event, untouched."""
         return self._event
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> "dict[str, Any]":
         """A JSON-serialisable summary of the request (no body, no Lambda context)."""
         return {
             "method": self.method,
@@ -227,7 +243,7 @@ class Request:
         return "<Request %s %s (%s)>" % (self.method, self.path, self.event_kind)
 
 
-def _decode_body(event: dict[str, Any]) -> bytes:
+def _decode_body(event: "dict[str, Any]") -> bytes:
     body = event.get("body")
     if body is None or body == "":
         return b""

@@ -1,8 +1,7 @@
 """Responses, and turning them into the body string and headers Lambda returns."""
-from __future__ import annotations
-
 import json
-TYPE_CHECKING = False
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cold start)
 
 if TYPE_CHECKING:
     from typing import Any, Union
@@ -24,7 +23,7 @@ class Response:
 
     __slots__ = ("body", "headers", "status_code")
 
-    def __init__(self, body: Any = None, headers: HeadersType | None = None,
+    def __init__(self, body: "Any" = None, headers: "HeadersType | None" = None,
                  status_code: int = 200) -> None:
         self.body = body
         self.headers: HeadersType = headers if headers is not None else {}
@@ -34,7 +33,7 @@ class Response:
         return "<Response %s %r>" % (self.status_code, self.headers)
 
 
-def _json_default(obj: Any) -> Any:
+def _json_default(obj: "Any") -> "Any":
     import datetime
     import decimal
     import uuid
@@ -51,7 +50,8 @@ def _json_default(obj: Any) -> Any:
     to_dict = getattr(obj, "to_dict", None)
     if callable(to_dict):
         return to_dict()
-    raise TypeError("Object of type %s is not JSON serializable; return a dict, list, str or bytes, "
+    raise TypeError("Object of type %s is not JSON serializable; return a dict, list, str or "
+                    "bytes, "
                     "or a Response" % type(obj).__name__)
 
 
@@ -96,7 +96,7 @@ def accepts_gzip(accept_encoding: str | None) -> bool:
     return False
 
 
-def header_value(headers: HeadersType, name: str) -> str | None:
+def header_value(headers: "HeadersType", name: str) -> str | None:
     """The value of header ``name`` (any case) or None; the last item of a list."""
     lname = name.lower()
     for key, value in headers.items():
@@ -105,23 +105,15 @@ def header_value(headers: HeadersType, name: str) -> str | None:
     return None
 
 
-class Rendered:
-    """A response reduced to what an event kind shapes: status, headers, body text."""
-
-    __slots__ = ("status_code", "headers", "body", "is_base64")
-
-    def __init__(self, status_code: int, headers: HeadersType, body: str, is_base64: bool) -> None:
-        self.status_code = status_code
-        self.headers = headers
-        self.body = body
-        self.is_base64 = is_base64
-
+if TYPE_CHECKING:
+    # What render() gives an event kind to shape: status, headers, body text, is-base64.
+    Rendered = tuple[int, HeadersType, str, bool]
 
 GZIP_MIN_SIZE = 500
 
 
-def render(response: Response, binary_types: frozenset[str], head: bool = False,
-           gzip_ok: bool = False) -> Rendered:
+def render(response: "Response", binary_types: frozenset[str], head: bool = False,
+           gzip_ok: bool = False) -> "Rendered":
     """Serialise the body and settle Content-Type and base64.
 
     Raises TypeError/ValueError for a response that cannot be sent (a body
@@ -132,18 +124,10 @@ def render(response: Response, binary_types: frozenset[str], head: bool = False,
     if type(status) is not int or not 100 <= status <= 599:
         raise ValueError("Response status_code must be an int from 100 to 599, got %r" % (status,))
     body = response.body
-    user_headers = response.headers
-    if user_headers:
-        headers: HeadersType = {}
-        for name, value in user_headers.items():
-            _check_header(name, value)
-            headers[name] = list(value) if isinstance(value, list) else value
-        ctype = header_value(headers, "content-type")
-    else:
-        headers = {}
-        ctype = None
+    data: str | bytes
     if body is None:
-        data: str | bytes = ""
+        data = ""
+        default_type = None
     elif isinstance(body, str):
         data = body
         default_type = TEXT_TYPE
@@ -153,10 +137,24 @@ def render(response: Response, binary_types: frozenset[str], head: bool = False,
     else:
         data = json_dumps(body)
         default_type = JSON_TYPE
-    if ctype is None and body is not None:
-        ctype = headers["Content-Type"] = default_type
-    if head or status in (204, 304):
-        return Rendered(status, headers, "", False)
+    user_headers = response.headers
+    headers: HeadersType
+    if user_headers:
+        headers = {}
+        for name, value in user_headers.items():
+            _check_header(name, value)
+            headers[name] = list(value) if isinstance(value, list) else value
+        ctype = header_value(headers, "content-type")
+        if ctype is None and default_type is not None:
+            ctype = headers["Content-Type"] = default_type
+    elif default_type is not None:
+        ctype = default_type
+        headers = {"Content-Type": ctype}
+    else:
+        ctype = None
+        headers = {}
+    if head or status == 204 or status == 304:
+        return status, headers, "", False
     if gzip_ok and len(data) >= GZIP_MIN_SIZE and header_value(headers, "content-encoding") is None:
         import gzip
         raw = data.encode("utf-8") if isinstance(data, str) else data
@@ -165,19 +163,19 @@ def render(response: Response, binary_types: frozenset[str], head: bool = False,
         vary = header_value(headers, "vary")
         headers["Vary"] = "Accept-Encoding" if not vary else vary + ", Accept-Encoding"
     if isinstance(data, str):
-        if not (binary_types and ctype and not is_text_type(ctype, binary_types)
-                and ctype.split(";", 1)[0].strip().lower() in binary_types):
-            return Rendered(status, headers, data, False)
-        data = data.encode("utf-8")  # a binary media type: API Gateway expects base64
-    # bytes: text types travel as text when they decode, everything else as base64
-    if (ctype and header_value(headers, "content-encoding") is None
+        if (ctype is JSON_TYPE or ctype is TEXT_TYPE or ctype is None
+                or ctype.split(";", 1)[0].strip().lower() not in binary_types):
+            return status, headers, data, False
+        data = data.encode("utf-8")  # a str body of a binary media type: API Gateway wants base64
+    elif (ctype and header_value(headers, "content-encoding") is None
             and is_text_type(ctype, binary_types)):
+        # bytes of a text type travel as text when they decode
         try:
-            return Rendered(status, headers, data.decode("utf-8"), False)
+            return status, headers, data.decode("utf-8"), False
         except UnicodeDecodeError:
             pass
     import base64
-    return Rendered(status, headers, base64.b64encode(data).decode("ascii"), True)
+    return status, headers, base64.b64encode(data).decode("ascii"), True
 
 
 def _check_header(name: object, value: object) -> None:

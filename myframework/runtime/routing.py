@@ -6,11 +6,10 @@ so ``/users/42`` only ever looks at the few patterns starting ``/users/``
 with three segments. No regular expressions are compiled, which keeps
 registration (and so Lambda cold start) cheap.
 """
-from __future__ import annotations
-
-TYPE_CHECKING = False
 
 from .errors import RegistrationError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cold start)
 
 if TYPE_CHECKING:
     from .specs import RouteSpec
@@ -20,86 +19,121 @@ _FORBIDDEN_CHARS = frozenset(" \t\r\n?#%\\")
 
 
 class ParsedPath:
-    """A validated route path split into segments."""
+    """A validated route path split into segments (computed once, at registration)."""
 
-    __slots__ = ("path", "segments", "literals", "params", "greedy", "shape")
+    __slots__ = (
+        "greedy",
+        "literals",
+        "param_prefixes",
+        "params",
+        "path",
+        "segments",
+        "shape",
+        "specificity",
+    )
 
     def __init__(self, path: str, segments: list[str], literals: tuple[tuple[int, str], ...],
-                 params: tuple[tuple[int, str], ...], greedy: str | None) -> None:
+                 params: tuple[tuple[int, str], ...], greedy: str | None, shape: str,
+                 specificity: tuple[int, ...], param_prefixes: tuple[tuple[str, str], ...]) -> None:
         self.path = path
         self.segments = segments
         self.literals = literals  # (index in path.split("/"), text)
         self.params = params  # (index in path.split("/"), name), greedy one excluded
         self.greedy = greedy  # the {name+} parameter, always last
         # The path with parameter names erased: two patterns of one shape are the same route.
-        self.shape = "/".join("{}" if s.startswith("{") else s for s in segments)
+        self.shape = shape
+        # 0 per literal segment, 1 per parameter: sorts /a/b/{x} before /a/{y}/c.
+        self.specificity = specificity
+        # (shape of the path before a parameter, that parameter's name)
+        self.param_prefixes = param_prefixes
 
     @property
     def param_names(self) -> tuple[str, ...]:
         names = tuple(name for _, name in self.params)
-        return names + (self.greedy,) if self.greedy else names
+        return (*names, self.greedy) if self.greedy else names
 
 
-def parse_path(path: object, where: str) -> ParsedPath:
-    """Validate a route path as API Gateway would, raising RegistrationError naming ``where``."""
-    def bad(why: str) -> RegistrationError:
-        return RegistrationError("%s: invalid route path %r: %s" % (where, path, why))
+_ROOT = ParsedPath("/", ["", ""], (), (), None, "/", (), ())
+
+
+def parse_path(path: object, where: object, what: str = "route path") -> "ParsedPath":
+    """Validate a route path as API Gateway would.
+
+    Raises RegistrationError naming ``where``: a string, or the view function
+    (then the message reads ``@route('/path') on view_name``).
+    """
+    def bad(why: str) -> "RegistrationError":
+        place = where if isinstance(where, str) else "@route(%r) on %s" % (
+            path, getattr(where, "__qualname__", None) or getattr(where, "__name__", where))
+        return RegistrationError("%s: invalid %s %r: %s" % (place, what, path, why))
 
     if not isinstance(path, str):
         raise bad("the path must be a string such as '/pets/{pet_id}'")
     if not path.startswith("/"):
         raise bad("it must start with '/'")
     if path == "/":
-        return ParsedPath(path, [""], (), (), None)
+        return _ROOT
     if path.endswith("/"):
         raise bad("remove the trailing '/' (requests with a trailing slash still match)")
-    bad_chars = sorted(set(path) & _FORBIDDEN_CHARS)
-    if bad_chars:
+    if not _FORBIDDEN_CHARS.isdisjoint(path):
         raise bad("it contains %s; paths hold plain segments and {param} placeholders"
-                  % ", ".join(repr(c) for c in bad_chars))
+                  % ", ".join(repr(c) for c in sorted(_FORBIDDEN_CHARS.intersection(path))))
     segments = path.split("/")
     literals: list[tuple[int, str]] = []
     params: list[tuple[int, str]] = []
+    shape_parts = [""]
+    specificity: list[int] = []
+    prefixes: list[tuple[str, str]] = []
     greedy: str | None = None
-    seen: set[str] = set()
-    for index, segment in enumerate(segments):
-        if index == 0:
-            continue
+    last = len(segments) - 1
+    for index in range(1, last + 1):
+        segment = segments[index]
         if not segment:
             raise bad("it has an empty segment ('//')")
-        if "{" in segment or "}" in segment:
-            if not (segment.startswith("{") and segment.endswith("}")):
-                raise bad("segment %r mixes text and a parameter; a {param} must be a whole "
-                          "segment" % segment)
-            name = segment[1:-1]
-            is_greedy = name.endswith("+")
-            if is_greedy:
-                name = name[:-1]
-                if index != len(segments) - 1:
-                    raise bad("the greedy parameter {%s+} must be the last segment" % name)
-            if not name.isidentifier():
-                raise bad("parameter name %r is not a valid Python identifier" % name)
-            if name in seen:
-                raise bad("parameter {%s} appears twice" % name)
-            seen.add(name)
-            if is_greedy:
-                greedy = name
-            else:
-                params.append((index, name))
-        else:
+        if "{" not in segment and "}" not in segment:
             literals.append((index, segment))
-    return ParsedPath(path, segments, tuple(literals), tuple(params), greedy)
+            shape_parts.append(segment)
+            specificity.append(0)
+            continue
+        if segment[0] != "{" or segment[-1] != "}":
+            raise bad("segment %r mixes text and a parameter; a {param} must be a whole "
+                      "segment" % segment)
+        name = segment[1:-1]
+        is_greedy = name.endswith("+")
+        if is_greedy:
+            name = name[:-1]
+            if index != last:
+                raise bad("the greedy parameter {%s+} must be the last segment" % name)
+        if not name.isidentifier():
+            raise bad("parameter name %r is not a valid Python identifier" % name)
+        if name == greedy or any(name == n for _, n in params):
+            raise bad("parameter {%s} appears twice" % name)
+        prefixes.append(("/".join(shape_parts), name))
+        shape_parts.append("{}")
+        specificity.append(1)
+        if is_greedy:
+            greedy = name
+        else:
+            params.append((index, name))
+    return ParsedPath(path, segments, tuple(literals), tuple(params), greedy,
+                      "/".join(shape_parts), tuple(specificity), tuple(prefixes))
+
+
+def _place(where: object, path: str) -> str:
+    if isinstance(where, str):
+        return where
+    return "@route(%r) on %s" % (path, getattr(where, "__qualname__", None)
+                                 or getattr(where, "__name__", where))
 
 
 class PathEntry:
     """Every route registered on one path pattern, by method."""
 
-    __slots__ = ("parsed", "methods", "allow", "nsegments", "literals", "params", "greedy")
+    __slots__ = ("greedy", "literals", "methods", "nsegments", "params", "parsed")
 
-    def __init__(self, parsed: ParsedPath) -> None:
+    def __init__(self, parsed: "ParsedPath") -> None:
         self.parsed = parsed
         self.methods: dict[str, RouteSpec] = {}
-        self.allow = ""
         self.nsegments = len(parsed.segments)
         self.literals = parsed.literals
         self.params = parsed.params
@@ -109,9 +143,10 @@ class PathEntry:
     def path(self) -> str:
         return self.parsed.path
 
-    def add(self, method: str, route: RouteSpec) -> None:
-        self.methods[method] = route
-        self.allow = ", ".join(sorted(self.methods))
+    @property
+    def allow(self) -> str:
+        """The value of an ``Allow`` header for this path."""
+        return ", ".join(sorted(self.methods))
 
     def match(self, parts: list[str]) -> dict[str, str] | None:
         """The URI parameters if ``parts`` (a split request path) fits this pattern."""
@@ -132,15 +167,14 @@ class PathEntry:
         return params
 
 
-def _specificity(entry: PathEntry) -> tuple[int, ...]:
-    # Literal segments before parameters: /a/b/{x} wins over /a/{y}/c.
-    return tuple(1 if s.startswith("{") else 0 for s in entry.parsed.segments)
+def _specificity(entry: "PathEntry") -> tuple[int, ...]:
+    return entry.parsed.specificity
 
 
 class Router:
     """Path patterns -> :class:`PathEntry`, matched against request paths."""
 
-    __slots__ = ("_entries", "_static", "_dynamic", "_greedy", "_param_names")
+    __slots__ = ("_dynamic", "_entries", "_greedy", "_param_names", "_static")
 
     def __init__(self) -> None:
         self._entries: dict[str, PathEntry] = {}  # by shape
@@ -150,7 +184,7 @@ class Router:
         self._greedy: list[PathEntry] = []
         self._param_names: dict[str, str] = {}  # shape prefix ending in a parameter -> its name
 
-    def entry_for(self, parsed: ParsedPath, where: str) -> PathEntry:
+    def entry_for(self, parsed: "ParsedPath", where: object) -> "PathEntry":
         """The entry for ``parsed``, created (and indexed) on first use."""
         entry = self._entries.get(parsed.shape)
         if entry is not None:
@@ -158,7 +192,7 @@ class Router:
                 raise RegistrationError(
                     "%s: route %r is the same path as %r with other parameter names; use the same "
                     "names (API Gateway allows one parameter name per position)"
-                    % (where, parsed.path, entry.parsed.path))
+                    % (_place(where, parsed.path), parsed.path, entry.parsed.path))
             return entry
         self._check_sibling_names(parsed, where)
         entry = PathEntry(parsed)
@@ -173,31 +207,25 @@ class Router:
             key = None if first.startswith("{") else first
             bucket = self._dynamic.setdefault(entry.nsegments, {}).setdefault(key, [])
             bucket.append(entry)
-            bucket.sort(key=_specificity)
+            if len(bucket) > 1:
+                bucket.sort(key=_specificity)
         return entry
 
-    def _check_sibling_names(self, parsed: ParsedPath, where: str) -> None:
-        segments = parsed.segments
-        names: list[tuple[str, str]] = []
-        for index in range(1, len(segments)):
-            segment = segments[index]
-            if segment.startswith("{"):
-                prefix = "/".join("{}" if s.startswith("{") else s for s in segments[:index])
-                name = segment[1:-1].rstrip("+")
-                other = self._param_names.get(prefix)
-                if other is not None and other != name:
-                    raise RegistrationError(
-                        "%s: route %r names its parameter {%s} where another route already uses "
-                        "{%s} after %r; API Gateway allows one parameter name per position"
-                        % (where, parsed.path, name, other, prefix or "/"))
-                names.append((prefix, name))
-        for prefix, name in names:
+    def _check_sibling_names(self, parsed: "ParsedPath", where: object) -> None:
+        for prefix, name in parsed.param_prefixes:
+            other = self._param_names.get(prefix)
+            if other is not None and other != name:
+                raise RegistrationError(
+                    "%s: route %r names its parameter {%s} where another route already uses "
+                    "{%s} after %r; API Gateway allows one parameter name per position"
+                    % (_place(where, parsed.path), parsed.path, name, other, prefix or "/"))
+        for prefix, name in parsed.param_prefixes:
             self._param_names[prefix] = name
 
-    def entries(self) -> list[PathEntry]:
+    def entries(self) -> "list[PathEntry]":
         return list(self._entries.values())
 
-    def match(self, path: str) -> tuple[PathEntry, dict[str, str]] | None:
+    def match(self, path: str) -> "tuple[PathEntry, dict[str, str]] | None":
         """Find the entry for a (percent-decoded) request path, with its URI parameters."""
         entry = self._static.get(path)
         if entry is not None:

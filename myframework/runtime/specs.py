@@ -5,9 +5,8 @@ the app through these specs, never through the decorated functions. They are
 plain ``__slots__`` classes rather than dataclasses because importing
 ``dataclasses`` costs milliseconds of Lambda cold start.
 """
-from __future__ import annotations
 
-TYPE_CHECKING = False
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cold start)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -29,7 +28,8 @@ class Frozen:
             object.__setattr__(self, key, value)
 
     def _fields(self) -> tuple[tuple[str, object], ...]:
-        return tuple((name, getattr(self, name)) for name in self.__slots__)
+        names: tuple[str, ...] = self.__slots__
+        return tuple((name, getattr(self, name)) for name in names)
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
@@ -48,28 +48,46 @@ class Frozen:
 class RouteSpec(Frozen):
     """One ``@app.route`` registration: a path and the methods one view serves."""
 
-    __slots__ = ("path", "methods", "name", "view", "cors", "content_types",
-                 "authorizer", "api_key_required", "compress", "param_names")
+    __slots__ = (
+        "api_key_required",
+        "authorizer",
+        "compress",
+        "content_types",
+        "cors",
+        "methods",
+        "name",
+        "param_names",
+        "path",
+        "view",
+    )
 
     path: str
     methods: tuple[str, ...]
     name: str
-    view: Callable[..., Any]
-    cors: CORSConfig | bool | None  # None: use app.api.cors
+    view: "Callable[..., Any]"
+    cors: "CORSConfig | bool | None"  # None: use app.api.cors
     content_types: tuple[str, ...]
-    authorizer: Any
+    authorizer: "Any"
     api_key_required: bool | None
     compress: bool
     param_names: tuple[str, ...]
 
-    def __init__(self, path: str, methods: tuple[str, ...], name: str, view: Callable[..., Any],
-                 cors: CORSConfig | bool | None, content_types: tuple[str, ...], authorizer: Any,
+    def __init__(self, path: str, methods: tuple[str, ...], name: str, view: "Callable[..., Any]",
+                 cors: "CORSConfig | bool | None", content_types: tuple[str, ...],
+                 authorizer: "Any",
                  api_key_required: bool | None, compress: bool,
                  param_names: tuple[str, ...]) -> None:
-        self._set(path=path, methods=methods, name=name, view=view, cors=cors,
-                  content_types=content_types, authorizer=authorizer,
-                  api_key_required=api_key_required, compress=compress,
-                  param_names=param_names)
+        init = object.__setattr__
+        init(self, "path", path)
+        init(self, "methods", methods)
+        init(self, "name", name)
+        init(self, "view", view)
+        init(self, "cors", cors)
+        init(self, "content_types", content_types)
+        init(self, "authorizer", authorizer)
+        init(self, "api_key_required", api_key_required)
+        init(self, "compress", compress)
+        init(self, "param_names", param_names)
 
 
 class MiddlewareSpec(Frozen):
@@ -78,10 +96,10 @@ class MiddlewareSpec(Frozen):
     __slots__ = ("event_type", "func", "name")
 
     event_type: str
-    func: Callable[..., Any]
+    func: "Callable[..., Any]"
     name: str
 
-    def __init__(self, event_type: str, func: Callable[..., Any], name: str) -> None:
+    def __init__(self, event_type: str, func: "Callable[..., Any]", name: str) -> None:
         self._set(event_type=event_type, func=func, name=name)
 
 
@@ -92,7 +110,7 @@ class Registry:
     own lists. Read it; register through the decorators.
     """
 
-    __slots__ = ("routes", "middleware")
+    __slots__ = ("middleware", "routes")
 
     def __init__(self) -> None:
         self.routes: list[RouteSpec] = []
@@ -105,7 +123,7 @@ class Authorizer:
     name: str = ""
     scopes: list[str]
 
-    def with_scopes(self, scopes: list[str]) -> Authorizer:
+    def with_scopes(self, scopes: list[str]) -> "Authorizer":
         raise NotImplementedError("%s does not support scopes" % type(self).__name__)
 
 
@@ -122,15 +140,17 @@ class CognitoUserPoolAuthorizer(Authorizer):
 
     def __init__(self, name: str, provider_arns: list[str], header: str = "Authorization",
                  scopes: list[str] | None = None) -> None:
-        if not isinstance(provider_arns, list) or not all(isinstance(a, str) for a in provider_arns):
-            raise TypeError("CognitoUserPoolAuthorizer(%r): provider_arns must be a list of user pool "
+        if not isinstance(provider_arns, list) or not all(
+                isinstance(a, str) for a in provider_arns):
+            raise TypeError("CognitoUserPoolAuthorizer(%r): provider_arns must be a list of user "
+                            "pool "
                             "ARN strings, got %r" % (name, provider_arns))
         self.name = name
         self.provider_arns = list(provider_arns)
         self.header = header
         self.scopes = list(scopes or [])
 
-    def with_scopes(self, scopes: list[str]) -> Authorizer:
+    def with_scopes(self, scopes: list[str]) -> "Authorizer":
         return CognitoUserPoolAuthorizer(self.name, self.provider_arns, self.header, scopes)
 
 
@@ -147,6 +167,6 @@ class CustomAuthorizer(Authorizer):
         self.invoke_role_arn = invoke_role_arn
         self.scopes = list(scopes or [])
 
-    def with_scopes(self, scopes: list[str]) -> Authorizer:
+    def with_scopes(self, scopes: list[str]) -> "Authorizer":
         return CustomAuthorizer(self.name, self.authorizer_uri, self.ttl_seconds, self.header,
                                 self.invoke_role_arn, scopes)

@@ -4,13 +4,15 @@
 and deployer need at run time; ``pip install -e ".[dev]"`` adds the test,
 type-check, lint and docs tools.
 """
+import pathlib
+
 from setuptools import find_packages, setup
 
 setup(
     name="myframework",
     version="0.1.0.dev0",
     description="A Python microframework for serverless apps on AWS Lambda",
-    long_description=open("README.md", encoding="utf-8").read(),
+    long_description=pathlib.Path(__file__).with_name("README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     license="Apache-2.0",
     python_requires=">=3.10",

@@ -23,6 +23,7 @@ import base64
 import json
 import time
 import uuid
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote
 
@@ -81,7 +82,7 @@ def _body_fields(body: bytes | str | None, content_type: str | None) -> tuple[st
     return base64.b64encode(body).decode("ascii"), True
 
 
-def _header_pairs(headers: dict[str, str | list[str]] | None) -> list[tuple[str, str]]:
+def _header_pairs(headers: Mapping[str, str | list[str]] | None) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     for name, value in (headers or {}).items():
         for item in (value if isinstance(value, list) else [value]):
@@ -89,7 +90,7 @@ def _header_pairs(headers: dict[str, str | list[str]] | None) -> list[tuple[str,
     return pairs
 
 
-def make_event(method: str, target: str, headers: dict[str, str | list[str]] | None = None,
+def make_event(method: str, target: str, headers: Mapping[str, str | list[str]] | None = None,
                body: bytes | str | None = None, event_format: str = "rest",
                stage: str = "api", source_ip: str = "127.0.0.1",
                host: str = "abc123.execute-api.us-east-1.amazonaws.com") -> dict[str, Any]:
@@ -313,18 +314,19 @@ class HTTPClient:
         self.event_format = event_format
         self.stage = stage
 
-    def request(self, method: str, path: str, headers: dict[str, str | list[str]] | None = None,
+    def request(self, method: str, path: str,
+                headers: Mapping[str, str | list[str]] | None = None,
                 body: bytes | str | None = None, json_body: Any = None,
                 event_format: str | None = None) -> HTTPResponse:
         """Send ``method path`` (``path`` may carry a query string); ``json_body=``
         sends a JSON document with ``Content-Type: application/json``."""
         fmt = event_format or self.event_format
-        headers = dict(headers or {})
+        send: dict[str, str | list[str]] = dict(headers or {})
         if json_body is not None:
             body = json.dumps(json_body)
-            if not any(k.lower() == "content-type" for k in headers):
-                headers["Content-Type"] = "application/json"
-        event = make_event(method, path, headers, body, fmt, stage=self.stage)
+            if not any(k.lower() == "content-type" for k in send):
+                send["Content-Type"] = "application/json"
+        event = make_event(method, path, send, body, fmt, stage=self.stage)
         raw = self._app(event, FakeLambdaContext(self._app.app_name))
         return decode_response(raw, fmt, event)
 

@@ -1,0 +1,4 @@
+"""``python -m myframework.cli``: the same as the ``myframework`` console script."""
+from . import main
+
+main()

@@ -130,7 +130,10 @@ def make_event(method: str, target: str, headers: Mapping[str, str | list[str]] 
             "isBase64Encoded": is_b64,
         }
         if event_format == "alb-multi":
-            event["multiValueHeaders"] = {k.lower(): v for k, v in multi.items()}
+            lowered: dict[str, list[str]] = {}
+            for name, values in multi.items():
+                lowered.setdefault(name.lower(), []).extend(values)
+            event["multiValueHeaders"] = lowered
             mq: dict[str, list[str]] = {}
             for k, v in raw_pairs:
                 mq.setdefault(k, []).append(v)

@@ -169,25 +169,29 @@ def _view_name(func: "Any", name: "Any", path: str) -> str:
 
 
 def _check_view_signature(func: "Callable[..., Any]", params: tuple[str, ...], path: str) -> None:
+    """Refuse a view that cannot be called with the path's URI parameters."""
     code = getattr(func, "__code__", None)
-    if code is None or getattr(func, "__wrapped__", None) is not None:
-        return  # not a plain function (or a wrapper): nothing reliable to check
+    if code is None or "__wrapped__" in getattr(func, "__dict__", ()):
+        return  # not a plain function (or a functools.wraps wrapper): nothing reliable to check
+    varnames = code.co_varnames  # a fresh tuple on every access in 3.11+: read it once
     nargs = code.co_argcount + code.co_kwonlyargcount
-    names = code.co_varnames[:nargs]
-    accepts_any = bool(code.co_flags & 0x08)  # **kwargs
-    missing = [p for p in params if p not in names and not accepts_any]
-    if missing:
-        raise RegistrationError("%s: the view does not accept URI parameter(s) %s; add them as "
-                                "arguments" % (_where(path, func), ", ".join(missing)))
-    defaults = len(getattr(func, "__defaults__", None) or ())
-    required = list(code.co_varnames[code.co_posonlyargcount:code.co_argcount - defaults])
-    kwdefaults = getattr(func, "__kwdefaults__", None) or {}
-    required += [n for n in code.co_varnames[code.co_argcount:nargs] if n not in kwdefaults]
+    names = varnames[:nargs]
+    if not code.co_flags & 0x08:  # no **kwargs
+        missing = [p for p in params if p not in names]
+        if missing:
+            raise RegistrationError("%s: the view does not accept URI parameter(s) %s; add them "
+                                    "as arguments" % (_where(path, func), ", ".join(missing)))
+    defaults = func.__defaults__
+    required = list(varnames[code.co_posonlyargcount:code.co_argcount
+                             - (len(defaults) if defaults else 0)])
+    if code.co_kwonlyargcount:
+        kwdefaults = func.__kwdefaults__ or {}
+        required += [n for n in varnames[code.co_argcount:nargs] if n not in kwdefaults]
     extra = [n for n in required if n not in params]
     if code.co_posonlyargcount or extra:
         raise RegistrationError("%s: the view requires argument(s) %s that the path does not "
                                 "provide; give them defaults or add {param} segments"
-                                % (_where(path, func), ", ".join(extra or code.co_varnames[:1])))
+                                % (_where(path, func), ", ".join(extra or varnames[:1])))
 
 
 class DecoratorAPI:
@@ -434,7 +438,9 @@ class App(DecoratorAPI):
 
     def _dispatch(self, request: "Request") -> "Response":
         """Route ``request`` and run its view; always returns a Response."""
-        match = self._router.match(request.path)
+        path = request.path
+        match = (self._router.match(path) if request.raw_path is path
+                 else self._router.match_raw(request.raw_path))
         if match is None:
             return Response({"Code": "NotFoundError",
                              "Message": "No route for %s %s" % (request.method, request.path)},

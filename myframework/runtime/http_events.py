@@ -19,19 +19,26 @@ if TYPE_CHECKING:
     from .response import HeadersType, Rendered
 
 
-def _decode_path(path: object) -> str:
+def _request_with_escapes(kind: "HttpEventKind", event: "dict[str, Any]", context: "Any",
+                          method: str, path: object) -> Request:
+    """A Request for a path that needs normalising or percent-decoding.
+
+    ``request.path`` is decoded; ``request.raw_path`` keeps the escapes, so the
+    router can split on ``/`` first and ``%2F`` stays inside one segment.
+    """
     if not isinstance(path, str):
         raise BadRequestError("The event's path must be a string, got %s" % type(path).__name__)
     if not path.startswith("/"):
         path = "/" + path
+    decoded = path
     if "%" in path:
         from urllib.parse import unquote
         try:
-            path = unquote(path, errors="strict")
+            decoded = unquote(path, errors="strict")
         except UnicodeDecodeError:
             raise BadRequestError(
                 "The request path is not valid UTF-8 once percent-decoded") from None
-    return path
+    return Request(kind, event, context, method, decoded, path)
 
 
 def _lower_single(headers: "Any") -> dict[str, list[str]]:
@@ -48,10 +55,14 @@ def _lower_multi(headers: "dict[Any, Any]") -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for key, values in headers.items():
         if type(key) is str:
-            if type(values) is list:
-                out[key.lower()] = values
-            elif type(values) is str:
-                out[key.lower()] = [values]
+            if type(values) is str:
+                values = [values]
+            elif type(values) is not list:
+                continue
+            lkey = key.lower()
+            if lkey in out:  # the same name in two spellings: keep every value
+                values = out[lkey] + values
+            out[lkey] = values
     return out
 
 
@@ -98,10 +109,10 @@ class HttpEventKind:
         method = event["httpMethod"]
         if not isinstance(method, str) or not method:
             raise BadRequestError("The event's httpMethod must be a non-empty string")
-        path = event.get("path")
-        if type(path) is not str or not path.startswith("/") or "%" in path:
-            path = _decode_path(path or "/")
-        return Request(self, event, context, method.upper(), path)
+        path = event.get("path") or "/"
+        if type(path) is str and path[:1] == "/" and "%" not in path:  # the common case
+            return Request(self, event, context, method.upper(), path, path)
+        return _request_with_escapes(self, event, context, method.upper(), path)
 
     def headers(self, event: "dict[str, Any]") -> dict[str, list[str]]:
         multi = event.get("multiValueHeaders")
@@ -189,7 +200,7 @@ class HttpApiEvent(HttpEventKind):
             prefix = "/" + stage
             if path == prefix or path.startswith(prefix + "/"):
                 path = path[len(prefix):] or "/"
-        return Request(self, event, context, method.upper(), _decode_path(path))
+        return _request_with_escapes(self, event, context, method.upper(), path)
 
     def headers(self, event: "dict[str, Any]") -> dict[str, list[str]]:
         return _lower_single(event.get("headers"))

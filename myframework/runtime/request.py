@@ -103,6 +103,7 @@ class Request:
     """An HTTP request, whichever AWS service delivered it.
 
     Attributes: ``method``, ``path`` (percent-decoded, without the API stage),
+    ``raw_path`` (the same with its percent-escapes, as received),
     ``uri_params``, ``headers``, ``query_params``, ``raw_body``, ``json_body``,
     ``cookies``, ``context`` (the event's ``requestContext``), ``stage_vars``,
     ``lambda_context``, ``event_kind`` (``"rest"``, ``"http-api"``,
@@ -121,14 +122,16 @@ class Request:
         "lambda_context",
         "method",
         "path",
+        "raw_path",
         "route",
         "uri_params",
     )
 
     def __init__(self, kind: "HttpEventKind", event: "dict[str, Any]", context: "Any", method: str,
-                 path: str) -> None:
+                 path: str, raw_path: str) -> None:
         self.method = method
         self.path = path
+        self.raw_path = raw_path
         self.uri_params: dict[str, str] = {}
         self.lambda_context = context
         self.route: RouteSpec | None = None

@@ -55,7 +55,9 @@ def _json_default(obj: "Any") -> "Any":
                     "or a Response" % type(obj).__name__)
 
 
-_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_json_default)
+# allow_nan=False: NaN/Infinity are not JSON; such a body is a logged 500, not a broken 200
+_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_json_default,
+                            allow_nan=False)
 json_dumps = _encoder.encode
 
 JSON_TYPE = "application/json"
@@ -79,21 +81,30 @@ def is_text_type(content_type: str, binary_types: frozenset[str] = frozenset()) 
 
 
 def accepts_gzip(accept_encoding: str | None) -> bool:
-    """Whether an Accept-Encoding header value allows a gzip response."""
+    """Whether an Accept-Encoding header value allows a gzip response.
+
+    An explicit ``gzip`` entry decides; otherwise ``*`` does (RFC 9110 12.5.3).
+    """
     if not accept_encoding:
         return False
+    wildcard: bool | None = None
     for item in accept_encoding.split(","):
         coding, _, params = item.partition(";")
         coding = coding.strip().lower()
-        if coding in ("gzip", "*"):
-            q = params.strip().lower()
-            if q.startswith("q="):
+        if coding != "gzip" and coding != "*":
+            continue
+        allowed = True
+        for param in params.split(";"):
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
                 try:
-                    return float(q[2:]) > 0
+                    allowed = float(value) > 0
                 except ValueError:
-                    return False
-            return True
-    return False
+                    allowed = False
+        if coding == "gzip":
+            return allowed
+        wildcard = allowed
+    return bool(wildcard)
 
 
 def header_value(headers: "HeadersType", name: str) -> str | None:

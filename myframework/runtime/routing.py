@@ -226,7 +226,7 @@ class Router:
         return list(self._entries.values())
 
     def match(self, path: str) -> "tuple[PathEntry, dict[str, str]] | None":
-        """Find the entry for a (percent-decoded) request path, with its URI parameters."""
+        """Find the entry for a request path without percent-escapes, with its URI parameters."""
         entry = self._static.get(path)
         if entry is not None:
             return entry, {}
@@ -235,8 +235,24 @@ class Router:
             entry = self._static.get(path)
             if entry is not None:
                 return entry, {}
-        parts = path.split("/")
-        by_first = self._dynamic.get(len(parts))
+        return self._match_parts(path.split("/"))
+
+    def match_raw(self, raw_path: str) -> "tuple[PathEntry, dict[str, str]] | None":
+        """Like :meth:`match` for a path with percent-escapes: split first, then decode
+        each segment, so an escaped ``/`` (``%2F``) stays inside its segment."""
+        from urllib.parse import unquote
+        parts = [unquote(part, errors="strict") for part in raw_path.split("/")]
+        if len(parts) > 2 and parts[-1] == "":
+            parts.pop()  # a trailing slash still matches
+        if not any("/" in part for part in parts):
+            entry = self._static.get("/".join(parts) or "/")
+            if entry is not None:
+                return entry, {}
+        return self._match_parts(parts)
+
+    def _match_parts(self, parts: list[str]) -> "tuple[PathEntry, dict[str, str]] | None":
+        nparts = len(parts)
+        by_first = self._dynamic.get(nparts)
         if by_first is not None:
             for key in (parts[1], None):
                 bucket = by_first.get(key)
@@ -245,7 +261,6 @@ class Router:
                         params = entry.match(parts)
                         if params is not None:
                             return entry, params
-        nparts = len(parts)
         for entry in self._greedy:
             if nparts >= entry.nsegments:
                 params = entry.match(parts)

@@ -23,6 +23,9 @@ class Frozen:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("%s is immutable; cannot set %r" % (type(self).__name__, name))
 
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("%s is immutable; cannot delete %r" % (type(self).__name__, name))
+
     def _set(self, **values: object) -> None:
         for key, value in values.items():
             object.__setattr__(self, key, value)

@@ -24,6 +24,7 @@ class ParsedPath:
     __slots__ = (
         "greedy",
         "literals",
+        "param_names",
         "param_prefixes",
         "params",
         "path",
@@ -46,11 +47,8 @@ class ParsedPath:
         self.specificity = specificity
         # (shape of the path before a parameter, that parameter's name)
         self.param_prefixes = param_prefixes
-
-    @property
-    def param_names(self) -> tuple[str, ...]:
-        names = tuple(name for _, name in self.params)
-        return (*names, self.greedy) if self.greedy else names
+        # every parameter name, in path order (the greedy one last)
+        self.param_names = tuple(name for _, name in param_prefixes)
 
 
 _ROOT = ParsedPath("/", ["", ""], (), (), None, "/", (), ())

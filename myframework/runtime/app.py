@@ -10,7 +10,7 @@ from .errors import (
     UnknownEventError,
 )
 from .http_events import ALB, REST, http_kind
-from .response import JSON_TYPE, Response, accepts_gzip, json_dumps, render
+from .response import JSON_TYPE, Response, accepts_gzip, add_vary, json_dumps, render
 from .routing import HTTP_METHODS, Router, parse_path
 from .specs import Authorizer, MiddlewareSpec, Registry, RouteSpec
 
@@ -55,8 +55,15 @@ def _unknown_option(where: str, key: str, allowed: frozenset[str]) -> "Registrat
 
 
 class APIGateway:
-    """API-wide HTTP settings: ``app.api.cors`` (default CORS for every route) and
-    ``app.api.binary_types`` (media types sent base64-encoded)."""
+    """API-wide HTTP settings.
+
+    ``app.api.cors``: the CORS setting of routes that do not set ``cors=``.
+    ``app.api.binary_types``: media types API Gateway treats as binary (the
+    deployer configures them). A ``str`` body of such a type is sent
+    base64-encoded, and ``bytes`` of such a type are never sent as text.
+    ``bytes`` of any type that is not text (``text/*``, JSON, XML...) are
+    base64-encoded whether listed or not.
+    """
 
     def __init__(self) -> None:
         self.cors: bool | CORSConfig = False
@@ -259,8 +266,8 @@ class DecoratorAPI:
 class App(DecoratorAPI):
     """A myframework application, and its own Lambda handler: ``app(event, context)``.
 
-    ``debug=True`` puts tracebacks in 500 responses (never do this in
-    production) and lowers ``app.log`` to DEBUG.
+    ``debug=True`` puts the traceback of an unexpected exception in its 500
+    response (never do this in production) and lowers ``app.log`` to DEBUG.
     """
 
     def __init__(self, app_name: str, debug: bool = False) -> None:
@@ -390,7 +397,8 @@ class App(DecoratorAPI):
     def _handle_other(self, event: "Any", context: "Any") -> "Any":
         if isinstance(event, dict):
             keys = sorted(map(str, event))[:12]
-            seen = "an object with keys %s" % ", ".join(repr(k) for k in keys)
+            seen = ("an object with keys %s" % ", ".join(repr(k) for k in keys) if keys
+                    else "an empty object")
         else:
             seen = "a %s" % type(event).__name__
         raise UnknownEventError(
@@ -421,8 +429,11 @@ class App(DecoratorAPI):
                     route is not None and route.compress
                     and accepts_gzip(request.headers.get("accept-encoding")))
                 return kind.shape(rendered, event)
-            except Exception:
-                return self._shape_safely(kind, self._internal_error(request), event, request)
+            except Exception:  # the response could not be serialised: a logged 500
+                response = self._internal_error(request)
+                if route is not None:
+                    self._with_cors(response, self._cors_for(route), request)
+                return self._shape_safely(kind, response, event, request)
         finally:
             _current_request.reset(token)
 
@@ -483,7 +494,7 @@ class App(DecoratorAPI):
         cors = self._cors_for(any_route)
         allow = entry.allow
         if cors is not None:
-            allow = ", ".join(sorted(set(entry.methods) | {"OPTIONS"}))
+            allow = ", ".join(sorted({*entry.allow.split(", "), "OPTIONS"}))
             if method == "OPTIONS":
                 response = Response(None, {"Allow": allow}, 200)
                 self._with_cors(response, cors, request)
@@ -503,19 +514,19 @@ class App(DecoratorAPI):
                 return DEFAULT_CORS
         return cors if isinstance(cors, CORSConfig) else None
 
-    def _with_cors(self, response: "Response", cors: "CORSConfig | None",
-                   request: "Request") -> "Response":
+    def _with_cors(self, response: Response, cors: "CORSConfig | None",
+                   request: "Request") -> Response:
+        """Add the CORS headers for ``request``'s origin; the view's own headers win."""
         if cors is not None:
             cors_headers = cors.get_access_control_headers(request.headers.get("origin"))
             if cors_headers:
                 headers = dict(response.headers)
+                present = {name.lower() for name in headers}
                 for name, value in cors_headers.items():
-                    if name != "Vary":
-                        headers.setdefault(name, value)
-                    elif headers.get("Vary"):
-                        headers["Vary"] = "%s, %s" % (headers["Vary"], value)
-                    else:
-                        headers["Vary"] = value
+                    if name == "Vary":
+                        add_vary(headers, value)
+                    elif name.lower() not in present:
+                        headers[name] = value
                 response.headers = headers
         return response
 
@@ -565,11 +576,11 @@ class Blueprint(DecoratorAPI):
         self._app: App | None = None
 
     def _defer(self, register: "Callable[[App, str, str], None]") -> None:
-        self._deferred.append(register)
         if self._app is not None:
             raise RegistrationError("Blueprint %s is already registered on app %s; add routes "
                                     "before register_blueprint()" % (self.import_name,
                                                                      self._app.app_name))
+        self._deferred.append(register)
 
     def _register(self, app: "App", url_prefix: str, name_prefix: str) -> None:
         for register in self._deferred:

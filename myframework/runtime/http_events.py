@@ -41,6 +41,16 @@ def _request_with_escapes(kind: "HttpEventKind", event: "dict[str, Any]", contex
     return Request(kind, event, context, method, decoded, path)
 
 
+def _strip_stage(path: "Any", ctx: "Any") -> "Any":
+    """HTTP API paths carry a named stage (``/dev/pets``); ``$default`` adds none."""
+    stage = ctx.get("stage") if isinstance(ctx, dict) else None
+    if isinstance(path, str) and isinstance(stage, str) and stage and stage != "$default":
+        prefix = "/" + stage
+        if path == prefix or path.startswith(prefix + "/"):
+            return path[len(prefix):] or "/"
+    return path
+
+
 def _lower_single(headers: "Any") -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if isinstance(headers, dict):
@@ -73,7 +83,9 @@ def _query_lists(event: "dict[str, Any]") -> dict[str, list[str]]:
         for key, values in multi.items():
             if isinstance(key, str):
                 if isinstance(values, list):
-                    out[key] = [v for v in values if isinstance(v, str)]
+                    kept = [v for v in values if isinstance(v, str)]
+                    if kept:
+                        out[key] = kept
                 elif isinstance(values, str):
                     out[key] = [values]
         return out
@@ -110,6 +122,8 @@ class HttpEventKind:
         if not isinstance(method, str) or not method:
             raise BadRequestError("The event's httpMethod must be a non-empty string")
         path = event.get("path") or "/"
+        if "version" in event:  # HTTP API payload 1.0: a named stage prefixes the path
+            path = _strip_stage(path, event.get("requestContext"))
         if type(path) is str and path[:1] == "/" and "%" not in path:  # the common case
             return Request(self, event, context, method.upper(), path, path)
         return _request_with_escapes(self, event, context, method.upper(), path)
@@ -195,11 +209,7 @@ class HttpApiEvent(HttpEventKind):
         path = event.get("rawPath") or "/"
         if not isinstance(path, str):
             raise BadRequestError("The event's rawPath must be a string")
-        stage = ctx.get("stage") if isinstance(ctx, dict) else None
-        if isinstance(stage, str) and stage and stage != "$default":
-            prefix = "/" + stage
-            if path == prefix or path.startswith(prefix + "/"):
-                path = path[len(prefix):] or "/"
+        path = _strip_stage(path, ctx)
         return _request_with_escapes(self, event, context, method.upper(), path)
 
     def headers(self, event: "dict[str, Any]") -> dict[str, list[str]]:

@@ -33,7 +33,10 @@ class MultiDict(Mapping[str, str]):
         self._data: dict[str, list[str]] = dict(data) if data else {}
 
     def __getitem__(self, key: str) -> str:
-        return self._data[key][-1]
+        values = self._data[key]
+        if not values:
+            raise KeyError(key)
+        return values[-1]
 
     def getlist(self, key: str) -> list[str]:
         """Every value given for ``key`` (an empty list when there is none)."""

@@ -15,8 +15,9 @@ class Response:
 
     ``body``: a dict, list or other JSON-serialisable value (sent as JSON,
     ``Decimal``, ``datetime``, ``date``, ``time`` and ``UUID`` handled), a
-    ``str`` (sent as text) or ``bytes`` (sent as-is; base64-encoded for the
-    event when the content type is binary). ``headers``: names to values; a
+    ``str`` (sent as text) or ``bytes`` (sent as-is: as text when the content
+    type is a text type and the bytes are UTF-8, otherwise base64-encoded for
+    the event). ``headers``: names to values; a
     list value sends the header once per item (use it for several
     ``Set-Cookie``).
     """
@@ -107,6 +108,18 @@ def accepts_gzip(accept_encoding: str | None) -> bool:
     return bool(wildcard)
 
 
+def add_vary(headers: "HeadersType", token: str) -> None:
+    """Add ``token`` to the response's Vary header (any spelling, str or list), once."""
+    for name, value in headers.items():
+        if name.lower() == "vary":
+            items = value if isinstance(value, list) else [value]
+            present = {t.strip().lower() for item in items for t in item.split(",")}
+            if token.lower() not in present:
+                headers[name] = ", ".join([*items, token])
+            return
+    headers["Vary"] = token
+
+
 def header_value(headers: "HeadersType", name: str) -> str | None:
     """The value of header ``name`` (any case) or None; the last item of a list."""
     lname = name.lower()
@@ -167,15 +180,16 @@ def render(response: "Response", binary_types: frozenset[str], head: bool = Fals
     if head or status == 204 or status == 304:
         return status, headers, "", False
     if gzip_ok and len(data) >= GZIP_MIN_SIZE and header_value(headers, "content-encoding") is None:
-        import gzip
         raw = data.encode("utf-8") if isinstance(data, str) else data
-        data = gzip.compress(raw, mtime=0)
-        headers["Content-Encoding"] = "gzip"
-        vary = header_value(headers, "vary")
-        headers["Vary"] = "Accept-Encoding" if not vary else vary + ", Accept-Encoding"
+        if len(raw) >= GZIP_MIN_SIZE:
+            import gzip
+            data = gzip.compress(raw, mtime=0)
+            headers["Content-Encoding"] = "gzip"
+            add_vary(headers, "Accept-Encoding")
     if isinstance(data, str):
-        if (ctype is JSON_TYPE or ctype is TEXT_TYPE or ctype is None
-                or ctype.split(";", 1)[0].strip().lower() not in binary_types):
+        if (ctype is None or (ctype is JSON_TYPE and JSON_TYPE not in binary_types)
+                or (ctype is not JSON_TYPE
+                    and ctype.split(";", 1)[0].strip().lower() not in binary_types)):
             return status, headers, data, False
         data = data.encode("utf-8")  # a str body of a binary media type: API Gateway wants base64
     elif (ctype and header_value(headers, "content-encoding") is None

@@ -143,8 +143,11 @@ class PathEntry:
 
     @property
     def allow(self) -> str:
-        """The value of an ``Allow`` header for this path."""
-        return ", ".join(sorted(self.methods))
+        """The value of an ``Allow`` header for this path (GET views also answer HEAD)."""
+        methods = set(self.methods)
+        if "GET" in methods:
+            methods.add("HEAD")
+        return ", ".join(sorted(methods))
 
     def match(self, parts: list[str]) -> dict[str, str] | None:
         """The URI parameters if ``parts`` (a split request path) fits this pattern."""

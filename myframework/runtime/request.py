@@ -181,7 +181,13 @@ class Request:
     @property
     def content_type(self) -> str:
         """The media type of the body, lower-cased and without parameters ('' when absent)."""
-        value = self.headers.get("content-type")
+        value = None
+        if self._headers is None:  # skip building every header for the usual two spellings
+            single = self._event.get("headers")
+            if type(single) is dict:
+                value = single.get("Content-Type") or single.get("content-type")
+        if type(value) is not str:
+            value = self.headers.get("content-type")
         if not value:
             return ""
         return value.split(";", 1)[0].strip().lower()

@@ -9,7 +9,7 @@ from .errors import (
     RegistrationError,
     UnknownEventError,
 )
-from .http_events import ALB, REST, http_kind
+from .http_events import http_kind
 from .response import JSON_TYPE, Response, accepts_gzip, add_vary, json_dumps, render
 from .routing import HTTP_METHODS, Router, parse_path
 from .specs import Authorizer, MiddlewareSpec, Registry, RouteSpec
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from .http_events import HttpEventKind
     from .request import Request
-    from .routing import PathEntry
+    from .routing import ParsedPath, PathEntry
 
     F = TypeVar("F", bound=Callable[..., Any])
     GetResponse = Callable[[Request], Response]
@@ -82,85 +82,62 @@ class APIGateway:
         return self._binary_set
 
 
-class _RouteArgs:
-    """Validated ``route()`` arguments, before the app adds prefixes."""
+_JSON_ONLY = ("application/json",)
 
-    __slots__ = (
-        "api_key_required",
-        "authorizer",
-        "compress",
-        "content_types",
-        "cors",
-        "func",
-        "methods",
-        "name",
-        "parsed",
-        "path",
-    )
 
-    def __init__(self, func: "Callable[..., Any]", path: str, options: "dict[str, Any]") -> None:
-        self.func = func
-        self.path = path
-        self.parsed = parse_path(path, func)  # validate now; prefixes are added at registration
-        if not options:  # the common case: every default
-            self.methods: tuple[str, ...] = ("GET",)
-            self.name: str = _view_name(func, None, path)
-            self.cors: CORSConfig | bool | None = None
-            self.content_types: tuple[str, ...] = ("application/json",)
-            self.authorizer: Authorizer | None = None
-            self.api_key_required: bool | None = None
-            self.compress = False
-            return
-        where = _where(path, func)
-        for key in options:
-            if key not in _ROUTE_OPTIONS:
-                raise _unknown_option(where, key, _ROUTE_OPTIONS)
-        methods = options.get("methods", ["GET"])
-        if isinstance(methods, str):
-            methods = [methods]
-        if not isinstance(methods, (list, tuple)) or not methods:
-            raise RegistrationError("%s: methods must be a non-empty list such as ['GET', 'POST']"
-                                    % where)
-        upper = []
-        for method in methods:
-            if not isinstance(method, str) or method.upper() not in HTTP_METHODS:
-                raise RegistrationError("%s: unsupported method %r; use one of %s" % (
-                    where, method, ", ".join(sorted(HTTP_METHODS))))
-            if method.upper() in upper:
-                raise RegistrationError("%s: method %r is listed twice" % (where, method))
-            upper.append(method.upper())
-        name = _view_name(func, options.get("name"), path)
-        cors = options.get("cors")
-        if cors is True:
-            cors = DEFAULT_CORS
-        elif cors is not None and cors is not False and not isinstance(cors, CORSConfig):
-            raise RegistrationError("%s: cors must be True, False or a CORSConfig, got %r"
-                                    % (where, cors))
-        content_types = options.get("content_types", ["application/json"])
-        if isinstance(content_types, str):
-            content_types = [content_types]
-        if (not isinstance(content_types, (list, tuple)) or not content_types
-                or not all(isinstance(c, str) and "/" in c for c in content_types)):
-            raise RegistrationError("%s: content_types must be a non-empty list of media types "
-                                    "such as ['application/json'], got %r" % (where, content_types))
-        authorizer = options.get("authorizer")
-        if authorizer is not None and not isinstance(authorizer, Authorizer):
-            raise RegistrationError("%s: authorizer must be an IAMAuthorizer, "
-                                    "CognitoUserPoolAuthorizer or CustomAuthorizer, got %r"
-                                    % (where, authorizer))
-        api_key_required = options.get("api_key_required")
-        if api_key_required is not None and not isinstance(api_key_required, bool):
-            raise RegistrationError("%s: api_key_required must be True or False" % where)
-        compress = options.get("compress", False)
-        if not isinstance(compress, bool):
-            raise RegistrationError("%s: compress must be True or False" % where)
-        self.methods = tuple(upper)
-        self.name = name
-        self.cors = cors
-        self.content_types = tuple(c.lower() for c in content_types)
-        self.authorizer = authorizer
-        self.api_key_required = api_key_required
-        self.compress = compress
+def _route_spec(func: "Callable[..., Any]", path: str,
+                options: "dict[str, Any]") -> "tuple[RouteSpec, ParsedPath]":
+    """Validate ``route()`` arguments into a spec (before any blueprint prefix is added)."""
+    parsed = parse_path(path, func)
+    if not options:  # the common case: every default
+        return RouteSpec(path, ("GET",), _view_name(func, None, path), func, None, _JSON_ONLY,
+                         None, None, False, parsed.param_names), parsed
+    where = _where(path, func)
+    for key in options:
+        if key not in _ROUTE_OPTIONS:
+            raise _unknown_option(where, key, _ROUTE_OPTIONS)
+    methods = options.get("methods", ["GET"])
+    if isinstance(methods, str):
+        methods = [methods]
+    if not isinstance(methods, (list, tuple)) or not methods:
+        raise RegistrationError("%s: methods must be a non-empty list such as ['GET', 'POST']"
+                                % where)
+    upper = []
+    for method in methods:
+        if not isinstance(method, str) or method.upper() not in HTTP_METHODS:
+            raise RegistrationError("%s: unsupported method %r; use one of %s" % (
+                where, method, ", ".join(sorted(HTTP_METHODS))))
+        if method.upper() in upper:
+            raise RegistrationError("%s: method %r is listed twice" % (where, method))
+        upper.append(method.upper())
+    name = _view_name(func, options.get("name"), path)
+    cors = options.get("cors")
+    if cors is True:
+        cors = DEFAULT_CORS
+    elif cors is not None and cors is not False and not isinstance(cors, CORSConfig):
+        raise RegistrationError("%s: cors must be True, False or a CORSConfig, got %r"
+                                % (where, cors))
+    content_types = options.get("content_types", ["application/json"])
+    if isinstance(content_types, str):
+        content_types = [content_types]
+    if (not isinstance(content_types, (list, tuple)) or not content_types
+            or not all(isinstance(c, str) and "/" in c for c in content_types)):
+        raise RegistrationError("%s: content_types must be a non-empty list of media types "
+                                "such as ['application/json'], got %r" % (where, content_types))
+    authorizer = options.get("authorizer")
+    if authorizer is not None and not isinstance(authorizer, Authorizer):
+        raise RegistrationError("%s: authorizer must be an IAMAuthorizer, "
+                                "CognitoUserPoolAuthorizer or CustomAuthorizer, got %r"
+                                % (where, authorizer))
+    api_key_required = options.get("api_key_required")
+    if api_key_required is not None and not isinstance(api_key_required, bool):
+        raise RegistrationError("%s: api_key_required must be True or False" % where)
+    compress = options.get("compress", False)
+    if not isinstance(compress, bool):
+        raise RegistrationError("%s: compress must be True or False" % where)
+    return RouteSpec(path, tuple(upper), name, func, cors,
+                     tuple(c.lower() for c in content_types), authorizer, api_key_required,
+                     compress, parsed.param_names), parsed
 
 
 def _where(path: str, func: "Any") -> str:
@@ -229,10 +206,10 @@ class DecoratorAPI:
         ``compress`` (gzip the response when the client accepts it).
         """
         def decorator(func: "F") -> "F":
-            args = _RouteArgs(func, path, options)
+            spec, parsed = _route_spec(func, path, options)
 
             def register(app: "App", url_prefix: str, name_prefix: str) -> None:
-                app._add_route(args, url_prefix, name_prefix)
+                app._add_route(spec, parsed, url_prefix, name_prefix)
             self._defer(register)
             return func
         return decorator
@@ -287,39 +264,39 @@ class App(DecoratorAPI):
     def _defer(self, register: "Callable[[App, str, str], None]") -> None:
         register(self, "", "")
 
-    def _add_route(self, args: "_RouteArgs", url_prefix: str, name_prefix: str) -> None:
-        path = args.path
-        parsed = args.parsed
-        func = args.func
-        if url_prefix:
-            path = (url_prefix.rstrip("/") + (path if path != "/" else "")) or "/"
-            parsed = parse_path(path, func)
-        name = name_prefix + args.name
-        params = parsed.param_names
-        _check_view_signature(func, params, path)
+    def _add_route(self, spec: "RouteSpec", parsed: "ParsedPath", url_prefix: str,
+                   name_prefix: str) -> None:
+        func = spec.view
+        if url_prefix or name_prefix:  # a blueprint's route: the same spec under the prefixes
+            path = spec.path
+            if url_prefix:
+                path = (url_prefix.rstrip("/") + (path if path != "/" else "")) or "/"
+                parsed = parse_path(path, func)
+            spec = RouteSpec(path, spec.methods, name_prefix + spec.name, func, spec.cors,
+                             spec.content_types, spec.authorizer, spec.api_key_required,
+                             spec.compress, parsed.param_names)
+        path = spec.path
+        name = spec.name
+        _check_view_signature(func, spec.param_names, path)
         existing = self._route_names.get(name)
         if existing is not None and existing is not func:
             raise RegistrationError("%s: another view, %s, is already named %r; pass name= to "
                                     "tell them apart" % (_where(path, func), _func_name(existing),
                                                          name))
         entry = self._router.entry_for(parsed, func)
-        for method in args.methods:
+        for method in spec.methods:
             if method in entry.methods:
                 raise RegistrationError("%s: %s %s is already routed to %s" % (
                     _where(path, func), method, path, _func_name(entry.methods[method].view)))
         for other in entry.methods.values():
-            if other.cors != args.cors:
+            if other.cors != spec.cors:
                 raise RegistrationError(
                     "%s: every method of %s must share one CORS setting (the preflight answer "
                     "covers the path); %s has cors=%r" % (_where(path, func), path,
                                                           _func_name(other.view), other.cors))
-        spec = RouteSpec(path=path, methods=args.methods, name=name, view=args.func,
-                         cors=args.cors, content_types=args.content_types,
-                         authorizer=args.authorizer, api_key_required=args.api_key_required,
-                         compress=args.compress, param_names=params)
-        for method in args.methods:
+        for method in spec.methods:
             entry.methods[method] = spec
-        self._route_names[name] = args.func
+        self._route_names[name] = func
         self.registry.routes.append(spec)
 
     def _add_middleware(self, spec: "MiddlewareSpec") -> None:
@@ -385,10 +362,6 @@ class App(DecoratorAPI):
     # -- the Lambda handler ---------------------------------------------------
     def __call__(self, event: "Any", context: "Any" = None) -> "Any":
         if type(event) is dict:
-            if "httpMethod" in event:  # REST API (and HTTP API 1.0) or ALB: the common case first
-                ctx = event.get("requestContext")
-                return self._handle_http(ALB if type(ctx) is dict and "elb" in ctx else REST,
-                                         event, context)
             kind = http_kind(event)
             if kind is not None:
                 return self._handle_http(kind, event, context)
@@ -411,7 +384,7 @@ class App(DecoratorAPI):
         except Exception as exc:  # a malformed event: the client's fault, never a crash
             if not isinstance(exc, ChaliceViewError):
                 exc = BadRequestError("Malformed %s event (%s)" % (kind.name, type(exc).__name__))
-            return self._shape_safely(kind, _error_response(exc, 400), event, None)
+            return self._shape_safely(kind, _error_response(exc, 400), event)
         token = _current_request.set(request)
         try:
             try:
@@ -433,12 +406,12 @@ class App(DecoratorAPI):
                 response = self._internal_error(request)
                 if route is not None:
                     self._with_cors(response, self._cors_for(route), request)
-                return self._shape_safely(kind, response, event, request)
+                return self._shape_safely(kind, response, event)
         finally:
             _current_request.reset(token)
 
-    def _shape_safely(self, kind: "HttpEventKind", response: "Response", event: "dict[str, Any]",
-                      request: "Request | None") -> "Any":
+    def _shape_safely(self, kind: "HttpEventKind", response: "Response",
+                      event: "dict[str, Any]") -> "Any":
         try:
             return kind.shape(render(response, frozenset()), event)
         except Exception:  # the event is too broken to shape against: REST shape always works

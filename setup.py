@@ -28,6 +28,10 @@ setup(
             "mypy>=1.10",
             "ruff>=0.6",
             "sphinx>=7",
+            # The runtime imports boto3 only on Lambda (which provides it); tests drive the
+            # task dispatcher through botocore's Stubber.
+            "boto3>=1.34",
+            "boto3-stubs[lambda]>=1.34",
         ],
     },
     entry_points={"console_scripts": ["myframework=myframework.cli:main"]},

@@ -1,5 +1,9 @@
 """Test your app in-process, through the same code path Lambda uses.
 
+HTTP requests, AWS events (``client.events``), direct invocations of
+registered handlers (``client.lambda_``) and ``.delay()``ed tasks
+(``client.tasks``) all go through the handler Lambda would call.
+
 ::
 
     from myframework.testing import Client
@@ -20,19 +24,22 @@ decoded into an :class:`HTTPResponse`.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import time
 import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl, quote, quote_plus
 
 from .runtime.request import Headers
+from .runtime.tasks import TaskDispatcher
 
 if TYPE_CHECKING:
     from types import TracebackType
 
     from .runtime.app import App
+    from .runtime.event_specs import TaskSpec
 
 EVENT_FORMATS = ("rest", "http-api", "function-url", "alb", "alb-multi")
 _SAFE_PATH_CHARS = "/%:@!$&'()*+,;=-._~"
@@ -355,32 +362,295 @@ class HTTPClient:
         return self.request("DELETE", path, **kwargs)
 
 
+ACCOUNT = "123456789012"
+
+
+def _iso_now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+
+
+class EventGenerator:
+    """``client.events``: build events shaped exactly like the ones AWS sends
+    (the documented sample events, with your values filled in)."""
+
+    def __init__(self, region: str = "us-east-1") -> None:
+        self.region = region
+
+    def generate_s3_event(self, bucket: str, key: str, event_name: str = "ObjectCreated:Put",
+                          size: int = 1024, etag: str = "d41d8cd98f00b204e9800998ecf8427e",
+                          version_id: str | None = None) -> dict[str, Any]:
+        """An S3 notification for one object. ``key`` is given decoded; it is
+        URL-encoded the way S3 encodes keys in notifications (spaces as ``+``)."""
+        obj: dict[str, Any] = {"key": quote_plus(key, safe="/"), "size": size, "eTag": etag,
+                               "sequencer": "0A1B2C3D4E5F678901"}
+        if event_name.startswith("ObjectRemoved"):
+            obj = {"key": obj["key"], "sequencer": obj["sequencer"]}
+        if version_id is not None:
+            obj["versionId"] = version_id
+        return {"Records": [{
+            "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": self.region,
+            "eventTime": _iso_now(), "eventName": event_name,
+            "userIdentity": {"principalId": "AWS:AIDAINPONIXQXHT3IKHL2"},
+            "requestParameters": {"sourceIPAddress": "127.0.0.1"},
+            "responseElements": {"x-amz-request-id": "D82B88E5F771F645",
+                                 "x-amz-id-2": "vlR7PnpV2Ce81l0PRw6jlUpck7Jo5ZsQjryTjKlc5aLWGVHP"},
+            "s3": {
+                "s3SchemaVersion": "1.0", "configurationId": "myframework-test",
+                "bucket": {"name": bucket, "ownerIdentity": {"principalId": "A3I5XTEXAMAI3E"},
+                           "arn": "arn:aws:s3:::%s" % bucket},
+                "object": obj,
+            },
+        }]}
+
+    def generate_sqs_event(self, message_bodies: list[str], queue_name: str = "queue-name",
+                           message_attributes: dict[str, str] | None = None,
+                           group_id: str = "group-1") -> dict[str, Any]:
+        """One SQS batch with a record per body. A queue name ending in
+        ``.fifo`` gets FIFO attributes (``MessageGroupId``...)."""
+        now = str(int(time.time() * 1000))
+        attrs_in = {name: {"stringValue": value, "stringListValues": [], "binaryListValues": [],
+                           "dataType": "String"}
+                    for name, value in (message_attributes or {}).items()}
+        records = []
+        for index, body in enumerate(message_bodies):
+            attributes = {"ApproximateReceiveCount": "1", "SentTimestamp": now,
+                          "SenderId": "AIDAIENQZJOLO23YVJ4VO",
+                          "ApproximateFirstReceiveTimestamp": now}
+            if queue_name.endswith(".fifo"):
+                attributes.update({"SequenceNumber": str(18849496460467696128 + index),
+                                   "MessageGroupId": group_id,
+                                   "MessageDeduplicationId": uuid.uuid4().hex})
+            records.append({
+                "messageId": str(uuid.uuid4()),
+                "receiptHandle": "AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a" + uuid.uuid4().hex,
+                "body": body, "attributes": attributes, "messageAttributes": dict(attrs_in),
+                "md5OfBody": hashlib.md5(body.encode("utf-8")).hexdigest(),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:%s:%s:%s" % (self.region, ACCOUNT, queue_name),
+                "awsRegion": self.region,
+            })
+        return {"Records": records}
+
+    def generate_sns_event(self, message: str, subject: str | None = "",
+                           topic: str = "mytopic",
+                           message_attributes: dict[str, str] | None = None) -> dict[str, Any]:
+        """An SNS notification on ``topic`` (a name or ARN)."""
+        arn = topic if topic.startswith("arn:") else "arn:aws:sns:%s:%s:%s" % (
+            self.region, ACCOUNT, topic)
+        return {"Records": [{
+            "EventVersion": "1.0",
+            "EventSubscriptionArn": "%s:%s" % (arn, uuid.uuid4()),
+            "EventSource": "aws:sns",
+            "Sns": {
+                "SignatureVersion": "1", "Timestamp": _iso_now(),
+                "Signature": "EXAMPLE", "MessageId": str(uuid.uuid4()),
+                "SigningCertUrl": "https://sns.%s.amazonaws.com/"
+                                  "SimpleNotificationService-0000.pem" % self.region,
+                "Message": message,
+                "MessageAttributes": {name: {"Type": "String", "Value": value}
+                                      for name, value in (message_attributes or {}).items()},
+                "Type": "Notification",
+                "UnsubscribeUrl": "https://sns.%s.amazonaws.com/?Action=Unsubscribe" % self.region,
+                "TopicArn": arn, "Subject": subject if subject else None,
+            },
+        }]}
+
+    def generate_cw_event(self, source: str, detail_type: str, detail: dict[str, Any],
+                          resources: list[str], region: str | None = None) -> dict[str, Any]:
+        """An EventBridge (CloudWatch Events) event."""
+        return {"version": "0", "id": str(uuid.uuid4()), "detail-type": detail_type,
+                "source": source, "account": ACCOUNT,
+                "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "region": region or self.region, "resources": list(resources), "detail": detail}
+
+    def generate_scheduled_event(self, rule_name: str = "my-schedule") -> dict[str, Any]:
+        """The event an EventBridge schedule rule sends."""
+        return self.generate_cw_event(
+            "aws.events", "Scheduled Event", {},
+            ["arn:aws:events:%s:%s:rule/%s" % (self.region, ACCOUNT, rule_name)])
+
+
+class InvokeResponse:
+    """``client.lambda_.invoke`` result: ``payload`` is what the handler returned."""
+
+    def __init__(self, payload: Any) -> None:
+        self.payload = payload
+
+    def __repr__(self) -> str:
+        return "<InvokeResponse %.200r>" % (self.payload,)
+
+
+class LambdaClient:
+    """``client.lambda_``: invoke a registered handler as its deployed function would be."""
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+
+    def invoke(self, function_name: str, payload: Any = None) -> InvokeResponse:
+        """Run the handler registered as ``function_name`` on ``payload`` (an
+        event dict, e.g. from ``client.events``). Exceptions propagate."""
+        from .runtime.dispatch import run_bound
+        app = self._app
+        if function_name not in app._handlers:
+            raise ValueError("%s has no handler named %r; registered: %s" % (
+                app.app_name, function_name, ", ".join(sorted(app._handlers)) or "none"))
+        try:
+            event = json.loads(json.dumps(payload if payload is not None else {}))
+        except (TypeError, ValueError) as exc:
+            raise ValueError("the payload must be JSON-serialisable, as Lambda sends JSON: %s"
+                             % exc) from None
+        context = FakeLambdaContext("%s-%s" % (app.app_name, function_name))
+        result = run_bound(app, function_name, event, context)
+        try:
+            json.dumps(result)
+        except (TypeError, ValueError) as exc:
+            raise InvalidResponseError("%s returned a value Lambda cannot send back as JSON: %s"
+                                       % (function_name, exc)) from None
+        return InvokeResponse(result)
+
+
+class DelayedTask:
+    """One ``.delay()`` call seen by the test client.
+
+    ``status`` is ``"pending"``, ``"succeeded"`` or ``"failed"``; after it
+    ran, ``result`` or ``error`` hold the outcome.
+    """
+
+    def __init__(self, spec: TaskSpec, envelope: dict[str, Any], payload: str) -> None:
+        self.spec = spec
+        self.id: str = envelope["id"]
+        self.name = spec.name
+        self.args: list[Any] = envelope["args"]
+        self.kwargs: dict[str, Any] = envelope["kwargs"]
+        self.payload = payload
+        self.status = "pending"
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+    def __repr__(self) -> str:
+        return "<DelayedTask %s %s id=%s>" % (self.name, self.status, self.id)
+
+
+class TaskRecorder(TaskDispatcher):
+    """``client.tasks``: records every ``.delay()`` instead of invoking Lambda.
+
+    ``run_pending()`` runs the recorded tasks through the same receiving code
+    as the deployed task function (the JSON payload included). With
+    ``eager = True`` each task runs as soon as it is delayed, and its
+    exception propagates to the ``.delay()`` caller so tests fail loudly
+    (on Lambda the caller never sees a task's failure).
+    """
+
+    def __init__(self, app: App, eager: bool = False) -> None:
+        self._app = app
+        self.eager = eager
+        self.history: list[DelayedTask] = []
+
+    @property
+    def pending(self) -> list[DelayedTask]:
+        return [t for t in self.history if t.status == "pending"]
+
+    @property
+    def succeeded(self) -> list[DelayedTask]:
+        return [t for t in self.history if t.status == "succeeded"]
+
+    @property
+    def failed(self) -> list[DelayedTask]:
+        return [t for t in self.history if t.status == "failed"]
+
+    def named(self, name: str) -> list[DelayedTask]:
+        return [t for t in self.history if t.name == name]
+
+    def dispatch(self, spec: TaskSpec, envelope: dict[str, Any], payload: str) -> None:
+        task = DelayedTask(spec, envelope, payload)
+        self.history.append(task)
+        if self.eager:
+            self.run(task, raise_errors=True)
+
+    def run(self, task: DelayedTask, raise_errors: bool = True) -> DelayedTask:
+        """Run one recorded task as the deployed task function would."""
+        from .runtime.dispatch import TASKS_PREFIX, run_bound
+        app = self._app
+        context = FakeLambdaContext("%s-tasks-%s" % (app.app_name, task.spec.queue),
+                                    timeout_seconds=float(task.spec.timeout or 900))
+        try:
+            task.result = run_bound(app, TASKS_PREFIX + task.spec.queue, json.loads(task.payload),
+                                    context)
+            task.status = "succeeded"
+        except Exception as exc:
+            task.status, task.error = "failed", exc
+            if raise_errors:
+                raise
+        return task
+
+    def run_pending(self, raise_errors: bool = True, max_rounds: int = 100) -> list[DelayedTask]:
+        """Run every pending task, including tasks they delay, in order.
+
+        With ``raise_errors`` the first failure is re-raised after it is
+        recorded; otherwise failures are only recorded (see ``failed``).
+        """
+        ran: list[DelayedTask] = []
+        for _ in range(max_rounds):
+            batch = self.pending
+            if not batch:
+                return ran
+            for task in batch:
+                ran.append(self.run(task, raise_errors))
+        raise RuntimeError("tasks kept delaying more tasks for %d rounds; is there a loop?"
+                           % max_rounds)
+
+    def clear(self) -> None:
+        self.history.clear()
+
+
 class Client:
     """The test client: ``Client(app).http.get('/')``; usable as a context manager.
 
     ``event_format`` picks the event kind every request is sent as (default
     ``"rest"``); each request can override it with ``event_format=``.
+    ``client.events`` builds AWS events, ``client.lambda_.invoke(name,
+    event)`` runs a registered handler, and ``client.tasks`` records the
+    tasks the app ``.delay()``s (the client sets ``app.task_dispatcher``
+    until it is closed; ``eager_tasks=True`` runs them at once).
     """
 
-    def __init__(self, app: App, event_format: str = "rest", stage: str = "api") -> None:
+    def __init__(self, app: App, event_format: str = "rest", stage: str = "api",
+                 eager_tasks: bool = False) -> None:
         self.app = app
         self.http = HTTPClient(app, event_format, stage)
+        self.events = EventGenerator()
+        self.lambda_ = LambdaClient(app)
+        self.tasks = TaskRecorder(app, eager_tasks)
+        # Any handler callable works for HTTP; only an App has tasks.
+        self._previous_dispatcher = getattr(app, "task_dispatcher", None)
+        if hasattr(app, "task_dispatcher"):
+            app.task_dispatcher = self.tasks
+
+    def close(self) -> None:
+        """Give the app back the task dispatcher it had before this client."""
+        if getattr(self.app, "task_dispatcher", None) is self.tasks:
+            self.app.task_dispatcher = self._previous_dispatcher
 
     def __enter__(self) -> Client:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        return None
+        self.close()
 
 
 __all__ = [
     "EVENT_FORMATS",
     "Client",
+    "DelayedTask",
+    "EventGenerator",
     "FakeLambdaContext",
     "HTTPClient",
     "HTTPResponse",
     "InvalidResponseError",
+    "InvokeResponse",
+    "LambdaClient",
+    "TaskRecorder",
     "decode_response",
     "make_event",
 ]

@@ -1,5 +1,6 @@
 """The application object: decorators that fill the registry, and the Lambda handler."""
 import _contextvars as contextvars  # the C module behind contextvars, without its import cost
+import os
 
 from .cors import DEFAULT_CORS, CORSConfig
 from .errors import (
@@ -7,12 +8,11 @@ from .errors import (
     ChaliceUnhandledError,
     ChaliceViewError,
     RegistrationError,
-    UnknownEventError,
 )
 from .http_events import http_kind
 from .response import JSON_TYPE, Response, accepts_gzip, add_vary, json_dumps, render
-from .routing import HTTP_METHODS, Router, parse_path
-from .specs import Authorizer, MiddlewareSpec, Registry, RouteSpec
+from .routing import Router, check_view_signature, func_name, parse_path, route_spec, route_where
+from .specs import MiddlewareSpec, Registry, RouteSpec
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cold start)
 
@@ -21,9 +21,13 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any, TypeVar
 
+    from .event_specs import HandlerSpec, TaskSpec
+    from .handlers import EventHandler
     from .http_events import HttpEventKind
     from .request import Request
     from .routing import ParsedPath, PathEntry
+    from .schedules import ScheduleExpression
+    from .tasks import Task, TaskDispatcher
 
     F = TypeVar("F", bound=Callable[..., Any])
     GetResponse = Callable[[Request], Response]
@@ -31,8 +35,6 @@ if TYPE_CHECKING:
 _current_request: "contextvars.ContextVar[Request | None]" = contextvars.ContextVar(
     "myframework_current_request", default=None)
 
-_ROUTE_OPTIONS = frozenset(("methods", "name", "cors", "content_types", "authorizer",
-                            "api_key_required", "compress"))
 MIDDLEWARE_EVENT_TYPES = frozenset(("all", "http", "s3", "sqs", "sns", "cloudwatch", "scheduled",
                                     "pure_lambda", "task"))
 DEFAULT_BINARY_TYPES = (
@@ -41,17 +43,6 @@ DEFAULT_BINARY_TYPES = (
     "audio/webm", "image/png", "image/jpg", "image/jpeg", "image/gif", "image/webp",
     "video/ogg", "video/mpeg", "video/mp4", "video/webm",
 )
-
-
-def _func_name(func: "Any") -> str:
-    return getattr(func, "__qualname__", None) or getattr(func, "__name__", None) or repr(func)
-
-
-def _unknown_option(where: str, key: str, allowed: frozenset[str]) -> "RegistrationError":
-    import difflib
-    hint = difflib.get_close_matches(key, sorted(allowed), n=1)
-    return RegistrationError("%s: unknown argument %r%s; allowed: %s" % (
-        where, key, "; did you mean %r?" % hint[0] if hint else "", ", ".join(sorted(allowed))))
 
 
 class APIGateway:
@@ -82,102 +73,6 @@ class APIGateway:
         return self._binary_set
 
 
-_JSON_ONLY = ("application/json",)
-
-
-def _route_spec(func: "Callable[..., Any]", path: str,
-                options: "dict[str, Any]") -> "tuple[RouteSpec, ParsedPath]":
-    """Validate ``route()`` arguments into a spec (before any blueprint prefix is added)."""
-    parsed = parse_path(path, func)
-    if not options:  # the common case: every default
-        return RouteSpec(path, ("GET",), _view_name(func, None, path), func, None, _JSON_ONLY,
-                         None, None, False, parsed.param_names), parsed
-    where = _where(path, func)
-    for key in options:
-        if key not in _ROUTE_OPTIONS:
-            raise _unknown_option(where, key, _ROUTE_OPTIONS)
-    methods = options.get("methods", ["GET"])
-    if isinstance(methods, str):
-        methods = [methods]
-    if not isinstance(methods, (list, tuple)) or not methods:
-        raise RegistrationError("%s: methods must be a non-empty list such as ['GET', 'POST']"
-                                % where)
-    upper = []
-    for method in methods:
-        if not isinstance(method, str) or method.upper() not in HTTP_METHODS:
-            raise RegistrationError("%s: unsupported method %r; use one of %s" % (
-                where, method, ", ".join(sorted(HTTP_METHODS))))
-        if method.upper() in upper:
-            raise RegistrationError("%s: method %r is listed twice" % (where, method))
-        upper.append(method.upper())
-    name = _view_name(func, options.get("name"), path)
-    cors = options.get("cors")
-    if cors is True:
-        cors = DEFAULT_CORS
-    elif cors is not None and cors is not False and not isinstance(cors, CORSConfig):
-        raise RegistrationError("%s: cors must be True, False or a CORSConfig, got %r"
-                                % (where, cors))
-    content_types = options.get("content_types", ["application/json"])
-    if isinstance(content_types, str):
-        content_types = [content_types]
-    if (not isinstance(content_types, (list, tuple)) or not content_types
-            or not all(isinstance(c, str) and "/" in c for c in content_types)):
-        raise RegistrationError("%s: content_types must be a non-empty list of media types "
-                                "such as ['application/json'], got %r" % (where, content_types))
-    authorizer = options.get("authorizer")
-    if authorizer is not None and not isinstance(authorizer, Authorizer):
-        raise RegistrationError("%s: authorizer must be an IAMAuthorizer, "
-                                "CognitoUserPoolAuthorizer or CustomAuthorizer, got %r"
-                                % (where, authorizer))
-    api_key_required = options.get("api_key_required")
-    if api_key_required is not None and not isinstance(api_key_required, bool):
-        raise RegistrationError("%s: api_key_required must be True or False" % where)
-    compress = options.get("compress", False)
-    if not isinstance(compress, bool):
-        raise RegistrationError("%s: compress must be True or False" % where)
-    return RouteSpec(path, tuple(upper), name, func, cors,
-                     tuple(c.lower() for c in content_types), authorizer, api_key_required,
-                     compress, parsed.param_names), parsed
-
-
-def _where(path: str, func: "Any") -> str:
-    return "@route(%r) on %s" % (path, _func_name(func))
-
-
-def _view_name(func: "Any", name: "Any", path: str) -> str:
-    name = name or getattr(func, "__name__", None)
-    if not isinstance(name, str) or not name:
-        raise RegistrationError("%s: give the route a name= (the view has no __name__)"
-                                % _where(path, func))
-    return name
-
-
-def _check_view_signature(func: "Callable[..., Any]", params: tuple[str, ...], path: str) -> None:
-    """Refuse a view that cannot be called with the path's URI parameters."""
-    code = getattr(func, "__code__", None)
-    if code is None or "__wrapped__" in getattr(func, "__dict__", ()):
-        return  # not a plain function (or a functools.wraps wrapper): nothing reliable to check
-    varnames = code.co_varnames  # a fresh tuple on every access in 3.11+: read it once
-    nargs = code.co_argcount + code.co_kwonlyargcount
-    names = varnames[:nargs]
-    if not code.co_flags & 0x08:  # no **kwargs
-        missing = [p for p in params if p not in names]
-        if missing:
-            raise RegistrationError("%s: the view does not accept URI parameter(s) %s; add them "
-                                    "as arguments" % (_where(path, func), ", ".join(missing)))
-    defaults = func.__defaults__
-    required = list(varnames[code.co_posonlyargcount:code.co_argcount
-                             - (len(defaults) if defaults else 0)])
-    if code.co_kwonlyargcount:
-        kwdefaults = func.__kwdefaults__ or {}
-        required += [n for n in varnames[code.co_argcount:nargs] if n not in kwdefaults]
-    extra = [n for n in required if n not in params]
-    if code.co_posonlyargcount or extra:
-        raise RegistrationError("%s: the view requires argument(s) %s that the path does not "
-                                "provide; give them defaults or add {param} segments"
-                                % (_where(path, func), ", ".join(extra or varnames[:1])))
-
-
 class DecoratorAPI:
     """Decorators shared by :class:`App` and :class:`Blueprint`."""
 
@@ -206,7 +101,7 @@ class DecoratorAPI:
         ``compress`` (gzip the response when the client accepts it).
         """
         def decorator(func: "F") -> "F":
-            spec, parsed = _route_spec(func, path, options)
+            spec, parsed = route_spec(func, path, options)
 
             def register(app: "App", url_prefix: str, name_prefix: str) -> None:
                 app._add_route(spec, parsed, url_prefix, name_prefix)
@@ -227,7 +122,7 @@ class DecoratorAPI:
         return decorator
 
     def register_middleware(self, func: "Callable[..., Any]", event_type: str = "all") -> None:
-        where = "middleware %s" % _func_name(func)
+        where = "middleware %s" % func_name(func)
         if event_type not in MIDDLEWARE_EVENT_TYPES:
             raise RegistrationError("%s: unknown event type %r; use one of %s" % (
                 where, event_type, ", ".join(sorted(MIDDLEWARE_EVENT_TYPES))))
@@ -238,6 +133,103 @@ class DecoratorAPI:
         def register(app: "App", url_prefix: str, name_prefix: str) -> None:
             app._add_middleware(spec)
         self._defer(register)
+
+    # -- event handlers and tasks (their code loads only when used) -----------------
+    def schedule(self, expression: "str | ScheduleExpression", name: "str | None" = None,
+                 description: str = "", **options: "Any") -> "Callable[[Any], EventHandler]":
+        """Run the decorated ``handler(event)`` on a schedule: a :class:`Rate`,
+        a :class:`Cron` or an AWS ``rate(...)``/``cron(...)`` string.
+
+        ``options``: ``memory_size``, ``timeout``, ``environment`` (for every
+        event decorator).
+        """
+        def decorator(func: "Any") -> "EventHandler":
+            from .handlers import schedule_spec
+            return self._register_handler(
+                schedule_spec(func, expression, name, description, options))
+        return decorator
+
+    def on_s3_event(self, bucket: str, events: "list[str] | None" = None,
+                    prefix: "str | None" = None, suffix: "str | None" = None,
+                    name: "str | None" = None,
+                    **options: "Any") -> "Callable[[Any], EventHandler]":
+        """Run ``handler(event: S3Event)`` for S3 notifications of ``bucket``
+        (``events`` default ``['s3:ObjectCreated:*']``; ``prefix``/``suffix``
+        filter keys)."""
+        def decorator(func: "Any") -> "EventHandler":
+            from .handlers import s3_spec
+            return self._register_handler(
+                s3_spec(func, bucket, events, prefix, suffix, name, options))
+        return decorator
+
+    def on_sqs_message(self, queue: "str | None" = None, batch_size: int = 1,
+                       name: "str | None" = None, queue_arn: "str | None" = None,
+                       maximum_batching_window_in_seconds: int = 0,
+                       maximum_concurrency: "int | None" = None, per_record: bool = False,
+                       **options: "Any") -> "Callable[[Any], EventHandler]":
+        """Run ``handler(event: SQSEvent)`` for batches from an SQS queue, or
+        ``handler(record: SQSRecord)`` once per message with ``per_record=True``
+        (a message whose handler raises is retried alone)."""
+        def decorator(func: "Any") -> "EventHandler":
+            from .handlers import sqs_spec
+            return self._register_handler(sqs_spec(
+                func, queue, queue_arn, batch_size, maximum_batching_window_in_seconds,
+                maximum_concurrency, per_record, name, options))
+        return decorator
+
+    def on_sns_message(self, topic: str, name: "str | None" = None,
+                       **options: "Any") -> "Callable[[Any], EventHandler]":
+        """Run ``handler(event: SNSEvent)`` for notifications of ``topic`` (name or ARN)."""
+        def decorator(func: "Any") -> "EventHandler":
+            from .handlers import sns_spec
+            return self._register_handler(sns_spec(func, topic, name, options))
+        return decorator
+
+    def on_cw_event(self, event_pattern: "dict[str, Any]", name: "str | None" = None,
+                    **options: "Any") -> "Callable[[Any], EventHandler]":
+        """Run ``handler(event: CloudWatchEvent)`` for EventBridge events matching
+        ``event_pattern``."""
+        def decorator(func: "Any") -> "EventHandler":
+            from .handlers import cw_spec
+            return self._register_handler(cw_spec(func, event_pattern, name, options))
+        return decorator
+
+    def lambda_function(self, name: "Any" = None,
+                        **options: "Any") -> "Any":
+        """Deploy the decorated plain ``handler(event, context)`` as its own function."""
+        def decorator(func: "Any") -> "EventHandler":
+            from .handlers import lambda_spec
+            return self._register_handler(lambda_spec(func, name, options))
+        if callable(name):  # used bare: @app.lambda_function
+            func, name = name, None
+            return decorator(func)
+        return decorator
+
+    def task(self, func: "Any" = None, *, name: "str | None" = None, queue: str = "default",
+             retries: "int | None" = None, timeout: "int | None" = None,
+             dead_letter: "str | None" = None) -> "Any":
+        """Make the decorated function a :class:`Task`: call it to run it
+        inline, ``.delay(...)`` to run it asynchronously (on Lambda, an
+        asynchronous invoke of the ``queue``'s task function)."""
+        def decorator(target: "Any") -> "Task":
+            from .handlers import task_spec
+            from .tasks import Task
+            task = Task(task_spec(target, name, queue, retries, timeout, dead_letter))
+
+            def register(app: "App", url_prefix: str, name_prefix: str) -> None:
+                app._add_task(task, name_prefix)
+            self._defer(register)
+            return task
+        return decorator(func) if func is not None else decorator
+
+    def _register_handler(self, spec: "HandlerSpec") -> "EventHandler":
+        from .handlers import EventHandler
+        handler = EventHandler(spec)
+
+        def register(app: "App", url_prefix: str, name_prefix: str) -> None:
+            app._add_handler(handler, name_prefix)
+        self._defer(register)
+        return handler
 
 
 class App(DecoratorAPI):
@@ -259,6 +251,12 @@ class App(DecoratorAPI):
         self._http_handler: GetResponse = self._dispatch
         self._log: logging.Logger | None = None
         self.blueprints: dict[str, Blueprint] = {}
+        self._handlers: dict[str, HandlerSpec] = {}
+        self._tasks: dict[str, TaskSpec] = {}
+        self.task_dispatcher: TaskDispatcher | None = None
+        """Where ``task.delay()`` sends tasks (None: on Lambda, an asynchronous invoke)."""
+        # A deployed function serves the one handler this names (see runtime/dispatch.py).
+        self._bound_name: str | None = os.environ.get("MYFRAMEWORK_HANDLER") or None
 
     # -- registration -------------------------------------------------------
     def _defer(self, register: "Callable[[App, str, str], None]") -> None:
@@ -277,23 +275,23 @@ class App(DecoratorAPI):
                              spec.compress, parsed.param_names)
         path = spec.path
         name = spec.name
-        _check_view_signature(func, spec.param_names, path)
+        check_view_signature(func, spec.param_names, path)
         existing = self._route_names.get(name)
         if existing is not None and existing is not func:
-            raise RegistrationError("%s: another view, %s, is already named %r; pass name= to "
-                                    "tell them apart" % (_where(path, func), _func_name(existing),
-                                                         name))
+            raise RegistrationError(
+                "%s: another view, %s, is already named %r; pass name= to tell them apart"
+                % (route_where(path, func), func_name(existing), name))
         entry = self._router.entry_for(parsed, func)
         for method in spec.methods:
             if method in entry.methods:
                 raise RegistrationError("%s: %s %s is already routed to %s" % (
-                    _where(path, func), method, path, _func_name(entry.methods[method].view)))
+                    route_where(path, func), method, path, func_name(entry.methods[method].view)))
         for other in entry.methods.values():
             if other.cors != spec.cors:
                 raise RegistrationError(
                     "%s: every method of %s must share one CORS setting (the preflight answer "
-                    "covers the path); %s has cors=%r" % (_where(path, func), path,
-                                                          _func_name(other.view), other.cors))
+                    "covers the path); %s has cors=%r" % (route_where(path, func), path,
+                                                          func_name(other.view), other.cors))
         for method in spec.methods:
             entry.methods[method] = spec
         self._route_names[name] = func
@@ -303,6 +301,40 @@ class App(DecoratorAPI):
         self.registry.middleware.append(spec)
         if spec.event_type in ("http", "all"):
             self._build_http_chain()
+
+    def _add_handler(self, handler: "EventHandler", name_prefix: str) -> None:
+        spec = handler.spec
+        if name_prefix:
+            spec = spec._replace(name=name_prefix + spec.name)  # type: ignore[assignment]
+        self._check_name_free(spec.name, spec.func)
+        self._handlers[spec.name] = spec
+        self.registry.handlers.append(spec)
+        handler._bind(self, spec)
+
+    def _add_task(self, task: "Task", name_prefix: str) -> None:
+        spec = task.spec
+        if name_prefix:
+            spec = spec._replace(name=name_prefix + spec.name)  # type: ignore[assignment]
+        self._check_name_free(spec.name, spec.func)
+        self._tasks[spec.name] = spec
+        self.registry.tasks.append(spec)
+        task._bind(self, spec)
+
+    def _check_name_free(self, name: str, func: "Any") -> None:
+        other = self._handlers.get(name) or self._tasks.get(name)
+        if other is not None:
+            raise RegistrationError(
+                "%s: the name %r is already used by %s; pass name= to tell them apart"
+                % (func_name(func), name, func_name(other.func)))
+
+    def _run_event_chain(self, event_type: str, final: "Callable[[Any], Any]",
+                         event: "Any") -> "Any":
+        """Call ``final(event)`` through the middleware registered for ``event_type``."""
+        handler = final
+        for spec in reversed(self.registry.middleware):
+            if spec.event_type == event_type or spec.event_type == "all":
+                handler = _wrap_event_middleware(spec.func, handler)
+        return handler(event)
 
     def _build_http_chain(self) -> None:
         handler: GetResponse = self._dispatch
@@ -361,6 +393,9 @@ class App(DecoratorAPI):
 
     # -- the Lambda handler ---------------------------------------------------
     def __call__(self, event: "Any", context: "Any" = None) -> "Any":
+        if self._bound_name is not None:  # a function deployed for one handler
+            from .dispatch import run_bound
+            return run_bound(self, self._bound_name, event, context)
         if type(event) is dict:
             kind = http_kind(event)
             if kind is not None:
@@ -368,15 +403,8 @@ class App(DecoratorAPI):
         return self._handle_other(event, context)
 
     def _handle_other(self, event: "Any", context: "Any") -> "Any":
-        if isinstance(event, dict):
-            keys = sorted(map(str, event))[:12]
-            seen = ("an object with keys %s" % ", ".join(repr(k) for k in keys) if keys
-                    else "an empty object")
-        else:
-            seen = "a %s" % type(event).__name__
-        raise UnknownEventError(
-            "%s cannot handle this event: got %s, which is not an API Gateway REST, HTTP API, "
-            "Function URL or ALB request" % (self.app_name, seen))
+        from .dispatch import dispatch_event
+        return dispatch_event(self, event, context)
 
     def _handle_http(self, kind: "HttpEventKind", event: "dict[str, Any]", context: "Any") -> "Any":
         try:
@@ -531,6 +559,13 @@ def _to_response(value: "Any") -> "Response":
 
 def _error_response(exc: "BaseException", status: int) -> "Response":
     return Response({"Code": type(exc).__name__, "Message": str(exc)}, None, status)
+
+
+def _wrap_event_middleware(func: "Callable[..., Any]",
+                           get_response: "Callable[[Any], Any]") -> "Callable[[Any], Any]":
+    def call(event: "Any") -> "Any":
+        return func(event, get_response)
+    return call
 
 
 def _wrap_middleware(func: "Callable[..., Any]", get_response: "GetResponse") -> "GetResponse":

@@ -7,12 +7,15 @@ with three segments. No regular expressions are compiled, which keeps
 registration (and so Lambda cold start) cheap.
 """
 
+from .cors import DEFAULT_CORS, CORSConfig
 from .errors import RegistrationError
+from .specs import Authorizer, RouteSpec
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cold start)
 
 if TYPE_CHECKING:
-    from .specs import RouteSpec
+    from collections.abc import Callable
+    from typing import Any
 
 HTTP_METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
 _FORBIDDEN_CHARS = frozenset(" \t\r\n?#%\\")
@@ -268,3 +271,115 @@ class Router:
                 if params is not None:
                     return entry, params
         return None
+
+
+# -- validating @route arguments -------------------------------------------------
+
+_ROUTE_OPTIONS = frozenset(("methods", "name", "cors", "content_types", "authorizer",
+                            "api_key_required", "compress"))
+
+def func_name(func: "Any") -> str:
+    return getattr(func, "__qualname__", None) or getattr(func, "__name__", None) or repr(func)
+
+
+def unknown_option(where: str, key: str, allowed: frozenset[str]) -> "RegistrationError":
+    import difflib
+    hint = difflib.get_close_matches(key, sorted(allowed), n=1)
+    return RegistrationError("%s: unknown argument %r%s; allowed: %s" % (
+        where, key, "; did you mean %r?" % hint[0] if hint else "", ", ".join(sorted(allowed))))
+
+
+_JSON_ONLY = ("application/json",)
+
+
+def route_spec(func: "Callable[..., Any]", path: str,
+                options: "dict[str, Any]") -> "tuple[RouteSpec, ParsedPath]":
+    """Validate ``route()`` arguments into a spec (before any blueprint prefix is added)."""
+    parsed = parse_path(path, func)
+    if not options:  # the common case: every default
+        return RouteSpec(path, ("GET",), view_name(func, None, path), func, None, _JSON_ONLY,
+                         None, None, False, parsed.param_names), parsed
+    where = route_where(path, func)
+    for key in options:
+        if key not in _ROUTE_OPTIONS:
+            raise unknown_option(where, key, _ROUTE_OPTIONS)
+    methods = options.get("methods", ["GET"])
+    if isinstance(methods, str):
+        methods = [methods]
+    if not isinstance(methods, (list, tuple)) or not methods:
+        raise RegistrationError("%s: methods must be a non-empty list such as ['GET', 'POST']"
+                                % where)
+    upper = []
+    for method in methods:
+        if not isinstance(method, str) or method.upper() not in HTTP_METHODS:
+            raise RegistrationError("%s: unsupported method %r; use one of %s" % (
+                where, method, ", ".join(sorted(HTTP_METHODS))))
+        if method.upper() in upper:
+            raise RegistrationError("%s: method %r is listed twice" % (where, method))
+        upper.append(method.upper())
+    name = view_name(func, options.get("name"), path)
+    cors = options.get("cors")
+    if cors is True:
+        cors = DEFAULT_CORS
+    elif cors is not None and cors is not False and not isinstance(cors, CORSConfig):
+        raise RegistrationError("%s: cors must be True, False or a CORSConfig, got %r"
+                                % (where, cors))
+    content_types = options.get("content_types", ["application/json"])
+    if isinstance(content_types, str):
+        content_types = [content_types]
+    if (not isinstance(content_types, (list, tuple)) or not content_types
+            or not all(isinstance(c, str) and "/" in c for c in content_types)):
+        raise RegistrationError("%s: content_types must be a non-empty list of media types "
+                                "such as ['application/json'], got %r" % (where, content_types))
+    authorizer = options.get("authorizer")
+    if authorizer is not None and not isinstance(authorizer, Authorizer):
+        raise RegistrationError("%s: authorizer must be an IAMAuthorizer, "
+                                "CognitoUserPoolAuthorizer or CustomAuthorizer, got %r"
+                                % (where, authorizer))
+    api_key_required = options.get("api_key_required")
+    if api_key_required is not None and not isinstance(api_key_required, bool):
+        raise RegistrationError("%s: api_key_required must be True or False" % where)
+    compress = options.get("compress", False)
+    if not isinstance(compress, bool):
+        raise RegistrationError("%s: compress must be True or False" % where)
+    return RouteSpec(path, tuple(upper), name, func, cors,
+                     tuple(c.lower() for c in content_types), authorizer, api_key_required,
+                     compress, parsed.param_names), parsed
+
+
+def route_where(path: str, func: "Any") -> str:
+    return "@route(%r) on %s" % (path, func_name(func))
+
+
+def view_name(func: "Any", name: "Any", path: str) -> str:
+    name = name or getattr(func, "__name__", None)
+    if not isinstance(name, str) or not name:
+        raise RegistrationError("%s: give the route a name= (the view has no __name__)"
+                                % route_where(path, func))
+    return name
+
+
+def check_view_signature(func: "Callable[..., Any]", params: tuple[str, ...], path: str) -> None:
+    """Refuse a view that cannot be called with the path's URI parameters."""
+    code = getattr(func, "__code__", None)
+    if code is None or "__wrapped__" in getattr(func, "__dict__", ()):
+        return  # not a plain function (or a functools.wraps wrapper): nothing reliable to check
+    varnames = code.co_varnames  # a fresh tuple on every access in 3.11+: read it once
+    nargs = code.co_argcount + code.co_kwonlyargcount
+    names = varnames[:nargs]
+    if not code.co_flags & 0x08:  # no **kwargs
+        missing = [p for p in params if p not in names]
+        if missing:
+            raise RegistrationError("%s: the view does not accept URI parameter(s) %s; add them "
+                                    "as arguments" % (route_where(path, func), ", ".join(missing)))
+    defaults = func.__defaults__
+    required = list(varnames[code.co_posonlyargcount:code.co_argcount
+                             - (len(defaults) if defaults else 0)])
+    if code.co_kwonlyargcount:
+        kwdefaults = func.__kwdefaults__ or {}
+        required += [n for n in varnames[code.co_argcount:nargs] if n not in kwdefaults]
+    extra = [n for n in required if n not in params]
+    if code.co_posonlyargcount or extra:
+        raise RegistrationError("%s: the view requires argument(s) %s that the path does not "
+                                "provide; give them defaults or add {param} segments"
+                                % (route_where(path, func), ", ".join(extra or varnames[:1])))

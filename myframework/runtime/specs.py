@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from .cors import CORSConfig
+    from .event_specs import HandlerSpec, TaskSpec
 
 
 class Frozen:
@@ -29,6 +30,13 @@ class Frozen:
     def _set(self, **values: object) -> None:
         for key, value in values.items():
             object.__setattr__(self, key, value)
+
+    def _replace(self, **changes: object) -> "Frozen":
+        """A copy with some fields changed."""
+        copy = object.__new__(type(self))
+        for name, value in self._fields():
+            object.__setattr__(copy, name, changes.get(name, value))
+        return copy
 
     def _fields(self) -> tuple[tuple[str, object], ...]:
         names: tuple[str, ...] = self.__slots__
@@ -109,15 +117,20 @@ class MiddlewareSpec(Frozen):
 class Registry:
     """What an app registered, in registration order.
 
-    ``routes`` holds :class:`RouteSpec` records; later capabilities add their
-    own lists. Read it; register through the decorators.
+    ``routes`` holds :class:`RouteSpec` records, ``middleware``
+    :class:`MiddlewareSpec`, ``handlers`` the event handlers (subclasses of
+    :class:`~myframework.runtime.event_specs.HandlerSpec`) and ``tasks``
+    :class:`~myframework.runtime.event_specs.TaskSpec`. Read it; register
+    through the decorators.
     """
 
-    __slots__ = ("middleware", "routes")
+    __slots__ = ("handlers", "middleware", "routes", "tasks")
 
     def __init__(self) -> None:
         self.routes: list[RouteSpec] = []
         self.middleware: list[MiddlewareSpec] = []
+        self.handlers: list[HandlerSpec] = []
+        self.tasks: list[TaskSpec] = []
 
 
 class Authorizer:

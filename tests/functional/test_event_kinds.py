@@ -719,8 +719,8 @@ SCHEDULED_EVENT: dict[str, Any] = {
 
 
 @pytest.mark.parametrize(("event", "named"), [
-    (SQS_EVENT, "'Records'"),
-    (SCHEDULED_EVENT, "'detail-type'"),
+    (SQS_EVENT, "an SQS batch, and no @app.on_sqs_message handler"),
+    (SCHEDULED_EVENT, "(source 'aws.events', detail-type 'Scheduled Event')"),
     ({}, "object"),
     ([1, 2], "list"),
     ("hello", "str"),
@@ -735,5 +735,5 @@ def test_non_http_event_raises_unknown_event_error(app: App, event: Any, named: 
 
 
 def test_unknown_event_error_is_a_value_error(app: App) -> None:
-    with pytest.raises(ValueError, match="Records"):
+    with pytest.raises(ValueError, match="SQS batch"):
         app(SQS_EVENT, None)

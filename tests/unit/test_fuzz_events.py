@@ -13,8 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from myframework import App, Request, Response, UnknownEventError
 from myframework.testing import EVENT_FORMATS, Client, FakeLambdaContext

@@ -1,0 +1,1 @@
+"""Running an app on your machine: the dev server's helpers (worker pool for tasks...)."""

@@ -19,7 +19,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cold sta
 if TYPE_CHECKING:
     import logging
     from collections.abc import Callable
-    from typing import Any, TypeVar
+    from typing import Any, ParamSpec, TypeVar, overload
 
     from .event_specs import HandlerSpec, TaskSpec
     from .handlers import EventHandler
@@ -30,7 +30,12 @@ if TYPE_CHECKING:
     from .tasks import Task, TaskDispatcher
 
     F = TypeVar("F", bound=Callable[..., Any])
+    P = ParamSpec("P")
+    R = TypeVar("R")
     GetResponse = Callable[[Request], Response]
+else:
+    def overload(func: "Any") -> "Any":  # typing.overload without importing typing
+        return func
 
 _current_request: "contextvars.ContextVar[Request | None]" = contextvars.ContextVar(
     "myframework_current_request", default=None)
@@ -194,8 +199,14 @@ class DecoratorAPI:
             return self._register_handler(cw_spec(func, event_pattern, name, options))
         return decorator
 
-    def lambda_function(self, name: "Any" = None,
-                        **options: "Any") -> "Any":
+    @overload
+    def lambda_function(self, name: "Callable[..., Any]") -> "EventHandler": ...
+
+    @overload
+    def lambda_function(self, name: "str | None" = None,  # noqa: F811 (runtime overload stand-in)
+                        **options: "Any") -> "Callable[[Any], EventHandler]": ...
+
+    def lambda_function(self, name: "Any" = None, **options: "Any") -> "Any":  # noqa: F811
         """Deploy the decorated plain ``handler(event, context)`` as its own function."""
         def decorator(func: "Any") -> "EventHandler":
             from .handlers import lambda_spec
@@ -205,16 +216,27 @@ class DecoratorAPI:
             return decorator(func)
         return decorator
 
-    def task(self, func: "Any" = None, *, name: "str | None" = None, queue: str = "default",
+    @overload
+    def task(self, func: "Callable[P, R]") -> "Task[P, R]": ...
+
+    @overload
+    def task(self, func: None = None, *,  # noqa: F811 (runtime overload stand-in)
+             name: "str | None" = None, queue: str = "default",
+             retries: "int | None" = None, timeout: "int | None" = None,
+             dead_letter: "str | None" = None) -> "Callable[[Callable[P, R]], Task[P, R]]": ...
+
+    def task(self, func: "Any" = None, *,  # noqa: F811
+             name: "str | None" = None, queue: str = "default",
              retries: "int | None" = None, timeout: "int | None" = None,
              dead_letter: "str | None" = None) -> "Any":
         """Make the decorated function a :class:`Task`: call it to run it
         inline, ``.delay(...)`` to run it asynchronously (on Lambda, an
         asynchronous invoke of the ``queue``'s task function)."""
-        def decorator(target: "Any") -> "Task":
+        def decorator(target: "Any") -> "Task[Any, Any]":
             from .handlers import task_spec
             from .tasks import Task
-            task = Task(task_spec(target, name, queue, retries, timeout, dead_letter))
+            spec = task_spec(target, name, queue, retries, timeout, dead_letter)
+            task: Task[Any, Any] = Task(spec)
 
             def register(app: "App", url_prefix: str, name_prefix: str) -> None:
                 app._add_task(task, name_prefix)
@@ -311,7 +333,7 @@ class App(DecoratorAPI):
         self.registry.handlers.append(spec)
         handler._bind(self, spec)
 
-    def _add_task(self, task: "Task", name_prefix: str) -> None:
+    def _add_task(self, task: "Task[Any, Any]", name_prefix: str) -> None:
         spec = task.spec
         if name_prefix:
             spec = spec._replace(name=name_prefix + spec.name)  # type: ignore[assignment]

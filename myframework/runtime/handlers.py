@@ -20,7 +20,6 @@ from .event_specs import (
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cold start)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from typing import Any
 
     from .app import App

@@ -24,10 +24,22 @@ from .events import TaskInvocation
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cold start)
 
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Generic as _Generic, ParamSpec, TypeVar
 
     from .app import App
     from .event_specs import TaskSpec
+
+    P = ParamSpec("P")
+    R = TypeVar("R")
+else:
+    class _Generic:
+        """Stands in for typing.Generic at run time, so ``Task[...]`` works
+        without importing typing (cold start)."""
+
+        def __class_getitem__(cls, item: object) -> type:
+            return cls
+
+    P = R = None
 
 TASK_FUNCTIONS_ENV = "MYFRAMEWORK_TASK_FUNCTIONS"
 ENVELOPE_KEY = "__myframework__"
@@ -58,9 +70,10 @@ class TaskDispatcher:
         raise NotImplementedError
 
 
-class Task:
+class Task(_Generic[P, R]):
     """What ``@app.task`` returns. Call it to run the function inline;
-    ``.delay(*args, **kwargs)`` runs it asynchronously."""
+    ``.delay(*args, **kwargs)`` runs it asynchronously. Typed like the
+    function it wraps: ``Task[(to: str), bool]``."""
 
     def __init__(self, spec: "TaskSpec") -> None:
         self.spec = spec
@@ -78,10 +91,10 @@ class Task:
         self._app = app
         self.spec = spec
 
-    def __call__(self, *args: "Any", **kwargs: "Any") -> "Any":
-        return self.spec.func(*args, **kwargs)
+    def __call__(self, *args: "P.args", **kwargs: "P.kwargs") -> "R":
+        return self.spec.func(*args, **kwargs)  # type: ignore[no-any-return]
 
-    def delay(self, *args: "Any", **kwargs: "Any") -> TaskHandle:
+    def delay(self, *args: "P.args", **kwargs: "P.kwargs") -> TaskHandle:
         """Run the task asynchronously with these (JSON-serialisable) arguments.
 
         Raises TypeError if the function cannot take them and

@@ -520,8 +520,9 @@ class DelayedTask:
         self.spec = spec
         self.id: str = envelope["id"]
         self.name = spec.name
-        self.args: list[Any] = envelope["args"]
-        self.kwargs: dict[str, Any] = envelope["kwargs"]
+        sent = json.loads(payload)  # what the task function will receive (tuples are lists)
+        self.args: list[Any] = sent["args"]
+        self.kwargs: dict[str, Any] = sent["kwargs"]
         self.payload = payload
         self.status = "pending"
         self.result: Any = None

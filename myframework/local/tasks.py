@@ -16,6 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, TimeoutError as Futur
 from typing import TYPE_CHECKING, Any
 
 from ..runtime.dispatch import TASKS_PREFIX, run_bound
+from ..runtime.errors import TaskDispatchError
 from ..runtime.tasks import TaskDispatcher
 from ..testing import FakeLambdaContext
 
@@ -43,7 +44,11 @@ class LocalTaskPool(TaskDispatcher):
         self.failed = 0
 
     def dispatch(self, spec: TaskSpec, envelope: dict[str, Any], payload: str) -> None:
-        future = self._executor.submit(self._run, spec, envelope["id"], payload)
+        try:
+            future = self._executor.submit(self._run, spec, envelope["id"], payload)
+        except RuntimeError as exc:  # the pool was shut down
+            raise TaskDispatchError("%s.delay(): the local task pool is shut down (%s)"
+                                    % (spec.name, exc)) from exc
         with self._lock:
             self._futures.add(future)
         future.add_done_callback(self._forget)

@@ -148,6 +148,8 @@ class DecoratorAPI:
         ``options``: ``memory_size``, ``timeout``, ``environment`` (for every
         event decorator).
         """
+        _check_bare("@app.schedule", expression, "@app.schedule(Rate(5, unit=Rate.MINUTES))")
+
         def decorator(func: "Any") -> "EventHandler":
             from .handlers import schedule_spec
             return self._register_handler(
@@ -161,6 +163,8 @@ class DecoratorAPI:
         """Run ``handler(event: S3Event)`` for S3 notifications of ``bucket``
         (``events`` default ``['s3:ObjectCreated:*']``; ``prefix``/``suffix``
         filter keys)."""
+        _check_bare("@app.on_s3_event", bucket, "@app.on_s3_event(bucket='my-bucket')")
+
         def decorator(func: "Any") -> "EventHandler":
             from .handlers import s3_spec
             return self._register_handler(
@@ -175,6 +179,8 @@ class DecoratorAPI:
         """Run ``handler(event: SQSEvent)`` for batches from an SQS queue, or
         ``handler(record: SQSRecord)`` once per message with ``per_record=True``
         (a message whose handler raises is retried alone)."""
+        _check_bare("@app.on_sqs_message", queue, "@app.on_sqs_message(queue='my-queue')")
+
         def decorator(func: "Any") -> "EventHandler":
             from .handlers import sqs_spec
             return self._register_handler(sqs_spec(
@@ -185,6 +191,8 @@ class DecoratorAPI:
     def on_sns_message(self, topic: str, name: "str | None" = None,
                        **options: "Any") -> "Callable[[Any], EventHandler]":
         """Run ``handler(event: SNSEvent)`` for notifications of ``topic`` (name or ARN)."""
+        _check_bare("@app.on_sns_message", topic, "@app.on_sns_message(topic='my-topic')")
+
         def decorator(func: "Any") -> "EventHandler":
             from .handlers import sns_spec
             return self._register_handler(sns_spec(func, topic, name, options))
@@ -194,6 +202,9 @@ class DecoratorAPI:
                     **options: "Any") -> "Callable[[Any], EventHandler]":
         """Run ``handler(event: CloudWatchEvent)`` for EventBridge events matching
         ``event_pattern``."""
+        _check_bare("@app.on_cw_event", event_pattern,
+                    "@app.on_cw_event({'source': ['aws.ec2']})")
+
         def decorator(func: "Any") -> "EventHandler":
             from .handlers import cw_spec
             return self._register_handler(cw_spec(func, event_pattern, name, options))
@@ -343,6 +354,8 @@ class App(DecoratorAPI):
         task._bind(self, spec)
 
     def _check_name_free(self, name: str, func: "Any") -> None:
+        from .handlers import handler_name
+        handler_name("%s (registered as %r)" % (func_name(func), name), func, name)
         other = self._handlers.get(name) or self._tasks.get(name)
         if other is not None:
             raise RegistrationError(
@@ -581,6 +594,12 @@ def _to_response(value: "Any") -> "Response":
 
 def _error_response(exc: "BaseException", status: int) -> "Response":
     return Response({"Code": type(exc).__name__, "Message": str(exc)}, None, status)
+
+
+def _check_bare(decorator: str, first: "Any", example: str) -> None:
+    if callable(first):  # used without its arguments: it would silently register nothing
+        from .handlers import check_bare
+        check_bare(decorator, first, example)
 
 
 def _wrap_event_middleware(func: "Callable[..., Any]",

@@ -68,6 +68,13 @@ def _check_callable(where: str, func: "Any") -> None:
         raise RegistrationError("%s: decorate a function, got %r" % (where, func))
 
 
+def check_bare(decorator: str, first: "Any", example: str) -> None:
+    """Refuse ``@app.schedule`` written without its arguments (it would register nothing)."""
+    if callable(first) and not isinstance(first, type) and hasattr(first, "__code__"):
+        raise RegistrationError("%s needs arguments: write %s above %s" % (
+            decorator, example, func_name(first)))
+
+
 def handler_name(where: str, func: "Any", name: "Any") -> str:
     """The registered name: ``name=`` or the function's ``__name__``, checked
     to be usable in a Lambda function name."""
@@ -142,14 +149,27 @@ def schedule_spec(func: "Any", expression: "Any", name: "Any", description: "Any
                         expr, description)
 
 
+_BUCKET_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-")
+_BUCKET_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+_BUCKET_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+
+
 def _bucket_name(where: str, bucket: "Any") -> str:
-    lowered = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-")
-    if (not isinstance(bucket, str) or not 3 <= len(bucket) <= 63 or set(bucket) - lowered
-            or not bucket[0].isalnum() or not bucket[-1].isalnum() or ".." in bucket):
-        raise RegistrationError(
-            "%s: bucket must be an S3 bucket name (3-63 lower-case letters, digits, '.' and "
-            "'-', starting and ending with a letter or digit), got %r" % (where, bucket))
-    return bucket
+    """Check an S3 bucket name against S3's general-purpose bucket naming rules."""
+    problem = None
+    if not isinstance(bucket, str) or not 3 <= len(bucket) <= 63 or set(bucket) - _BUCKET_CHARS:
+        problem = "3-63 lower-case letters, digits, '.' and '-'"
+    elif not bucket[0].isalnum() or not bucket[-1].isalnum() or ".." in bucket:
+        problem = "starting and ending with a letter or digit, without '..'"
+    elif all(part.isdigit() for part in bucket.split(".")) and bucket.count(".") == 3:
+        problem = "not formatted as an IP address"
+    elif bucket.startswith(_BUCKET_PREFIXES) or bucket.endswith(_BUCKET_SUFFIXES):
+        problem = "not using a prefix or suffix S3 reserves (%s)" % ", ".join(
+            _BUCKET_PREFIXES + _BUCKET_SUFFIXES)
+    if problem is not None:
+        raise RegistrationError("%s: bucket must be an S3 bucket name (%s), got %r"
+                                % (where, problem, bucket))
+    return str(bucket)
 
 
 def s3_spec(func: "Any", bucket: "Any", events: "Any", prefix: "Any", suffix: "Any",
@@ -202,8 +222,8 @@ def sqs_spec(func: "Any", queue: "Any", queue_arn: "Any", batch_size: "Any",
                                 "as queue_arn=" % (where, queue))
     if queue_arn is not None:
         parts = queue_arn.split(":") if isinstance(queue_arn, str) else []
-        if (len(parts) != 6 or parts[0] != "arn" or parts[2] != "sqs"
-                or not _queue_name_ok(parts[5])):
+        if (len(parts) != 6 or parts[0] != "arn" or parts[2] != "sqs" or not parts[3]
+                or not parts[4].isdigit() or not _queue_name_ok(parts[5])):
             raise RegistrationError("%s: queue_arn must look like "
                                     "arn:aws:sqs:us-east-1:123456789012:my-queue, got %r"
                                     % (where, queue_arn))
@@ -242,7 +262,8 @@ def sns_spec(func: "Any", topic: "Any", name: "Any", options: "dict[str, Any]") 
         topic_name = parts[5] if len(parts) == 6 and parts[2] == "sns" else None
     base = (topic_name[:-5] if isinstance(topic_name, str) and topic_name.endswith(".fifo")
             else topic_name)
-    if not isinstance(base, str) or not 1 <= len(base) <= 256 or set(base) - _NAME_CHARS:
+    if (not isinstance(base, str) or not isinstance(topic_name, str) or not base
+            or len(topic_name) > 256 or set(base) - _NAME_CHARS):
         raise RegistrationError("%s: topic must be an SNS topic name (up to 256 letters, digits, "
                                 "'-' and '_') or ARN (arn:aws:sns:us-east-1:123456789012:topic), "
                                 "got %r" % (where, topic))
@@ -283,7 +304,9 @@ def task_spec(func: "Any", name: "Any", queue: "Any", retries: "Any", timeout: "
                                 "got %r" % (where, timeout))
     if dead_letter is not None:
         parts = dead_letter.split(":") if isinstance(dead_letter, str) else []
-        if len(parts) != 6 or parts[0] != "arn" or parts[2] not in ("sqs", "sns"):
+        if (len(parts) != 6 or parts[0] != "arn" or parts[2] not in ("sqs", "sns")
+                or not parts[3] or not parts[4].isdigit() or not parts[5]
+                or set(parts[5]) - _NAME_CHARS - {"."}):
             raise RegistrationError("%s: dead_letter must be the ARN of an SQS queue or SNS "
                                     "topic (arn:aws:sqs:us-east-1:123456789012:failed-tasks), "
                                     "got %r" % (where, dead_letter))

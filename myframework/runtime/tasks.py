@@ -133,15 +133,18 @@ def check_arguments(func: "Any", args: "tuple[Any, ...]", kwargs: "dict[str, Any
                         % (where, func.__name__, npos, len(args)))
     given = set(positional[:len(args)])
     for key in kwargs:
+        if key in posonly:
+            if has_varkw:
+                continue  # goes into **kwargs; it does not fill the positional-only parameter
+            raise TypeError("%s: argument %r is positional-only" % (where, key))
         if key in given:
             raise TypeError("%s: got multiple values for argument %r" % (where, key))
-        if key in posonly and not has_varkw:
-            raise TypeError("%s: argument %r is positional-only" % (where, key))
         if key not in positional and key not in kwonly and not has_varkw:
             raise TypeError("%s: unexpected keyword argument %r" % (where, key))
     defaults = func.__defaults__ or ()
     kwdefaults = func.__kwdefaults__ or {}
-    missing = [n for n in positional[:npos - len(defaults)] if n not in given and n not in kwargs]
+    missing = [n for n in positional[:npos - len(defaults)]
+               if n not in given and (n in posonly or n not in kwargs)]
     missing += [n for n in kwonly if n not in kwargs and n not in kwdefaults]
     if missing:
         raise TypeError("%s: missing required argument(s) %s"

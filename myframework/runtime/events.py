@@ -46,6 +46,8 @@ def _loads(text: str, what: str) -> "Any":
         return json.loads(text)
     except ValueError as exc:
         raise EventParseError("%s is not valid JSON (%s)" % (what, exc)) from None
+    except RecursionError:
+        raise EventParseError("%s nests JSON too deeply to parse" % what) from None
 
 
 class BaseLambdaEvent:
@@ -145,6 +147,8 @@ class _Record:
 
     def _get(self, path: "tuple[str, ...]", kind: "type | tuple[type, ...]",
              required: bool = True) -> "Any":
+        if not isinstance(self._record, dict):
+            raise EventParseError("%s is not an object" % self._name())
         return _field(self._record, path, self._name(), kind, required)
 
     def __repr__(self) -> str:

@@ -267,6 +267,10 @@ def _reported_ids(spec: "SQSEventSpec", result: "Any", batch_ids: "list[str]") -
                              % spec.name)
         reported = [i["itemIdentifier"] for i in items]
     else:
+        if (isinstance(result, (list, tuple)) and result
+                and all(isinstance(i, SQSRecord) for i in result)):
+            raise TypeError("%s returned a list of SQSRecord objects; to report them as failed, "
+                            "return BatchItemFailures(records)" % spec.name)
         return []
     unknown = [m for m in reported if m not in batch_ids]
     if unknown:
@@ -344,12 +348,14 @@ def _routable(record: "Any", kind: str) -> bool:
 def _record_label(record: "Any", index: int, kind: str) -> str:
     try:
         if kind == "s3":
+            from urllib.parse import unquote_plus
             return "bucket %r key %r (%s)" % (record["s3"]["bucket"]["name"],
-                                             record["s3"]["object"]["key"], record["eventName"])
+                                             unquote_plus(record["s3"]["object"]["key"]),
+                                             record["eventName"])
         if kind == "sqs":
             return "queue %s" % record["eventSourceARN"]
         return "topic %s" % record["Sns"]["TopicArn"]
-    except (KeyError, TypeError):
+    except (KeyError, TypeError, AttributeError):
         return "record %d (malformed)" % index
 
 
@@ -445,7 +451,7 @@ def run_bound(app: "App", name: str, event: "Any", context: "Any") -> "Any":
             raise UnknownEventError("%s: this function runs tasks (%s=%s) but got %s" % (
                 app.app_name, HANDLER_ENV, name, describe(event, event_kind(event))))
         from .tasks import run_task_envelope
-        return run_task_envelope(app, event, context)
+        return run_task_envelope(app, event, context, name[len(TASKS_PREFIX):])
     spec = app._handlers.get(name)
     if spec is None:
         raise UnknownEventError(

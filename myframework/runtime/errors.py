@@ -104,8 +104,10 @@ class EventParseError(ChaliceError, ValueError):
     """A field of an event record is missing or malformed (for example an SQS
     body that is not valid JSON when ``json_body`` is read).
 
-    For SQS the failing message is reported as a batch item failure; the
-    message names the record.
+    The message names the record. In an ``on_sqs_message(per_record=True)``
+    handler it makes that message a batch item failure; in batch mode it
+    fails the whole batch unless the handler catches it and reports the
+    record with ``BatchItemFailures``.
     """
 
 

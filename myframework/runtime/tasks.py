@@ -279,8 +279,14 @@ def _short(value: "Any") -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def run_task_envelope(app: "App", envelope: "dict[str, Any]", context: "Any") -> "Any":
-    """Run the registered task an envelope names; reject anything else."""
+def run_task_envelope(app: "App", envelope: "dict[str, Any]", context: "Any",
+                      queue: "str | None" = None) -> "Any":
+    """Run the registered task an envelope names; reject anything else.
+
+    ``queue`` is the queue this function serves; a task of another queue
+    still runs (so in-flight retries survive moving a task between queues),
+    with a warning about the routing.
+    """
     name = envelope.get("task")
     task_id = envelope.get("id")
     args = envelope.get("args", [])
@@ -301,6 +307,9 @@ def run_task_envelope(app: "App", envelope: "dict[str, Any]", context: "Any") ->
         message = "%s: rejected a task envelope: %s" % (app.app_name, problem)
         app.log.error(message)
         raise UnknownTaskError(message)
+    if queue is not None and spec.queue != queue:
+        app.log.warning("task %s (id %s) belongs to queue %r but reached the function for queue "
+                        "%r; running it here", spec.name, task_id, spec.queue, queue)
     task_func = spec.func
 
     def run(invocation: "TaskInvocation") -> "Any":

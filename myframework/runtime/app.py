@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from typing import Any, ParamSpec, TypeVar, overload
 
     from .event_specs import HandlerSpec, TaskSpec
-    from .handlers import EventHandler
+    from .handlers import EventHandler, Registered
     from .http_events import HttpEventKind
     from .request import Request
     from .routing import ParsedPath, PathEntry
@@ -336,24 +336,21 @@ class App(DecoratorAPI):
             self._build_http_chain()
 
     def _add_handler(self, handler: "EventHandler", name_prefix: str) -> None:
-        spec = handler.spec
-        if name_prefix:
-            spec = spec._replace(name=name_prefix + spec.name)  # type: ignore[assignment]
-        self._check_name_free(spec.name, spec.func)
+        spec = self._final_spec(handler, name_prefix)
         self._handlers[spec.name] = spec
         self.registry.handlers.append(spec)
-        handler._bind(self, spec)
 
     def _add_task(self, task: "Task[Any, Any]", name_prefix: str) -> None:
-        spec = task.spec
-        if name_prefix:
-            spec = spec._replace(name=name_prefix + spec.name)  # type: ignore[assignment]
-        self._check_name_free(spec.name, spec.func)
+        spec = self._final_spec(task, name_prefix)
         self._tasks[spec.name] = spec
         self.registry.tasks.append(spec)
-        task._bind(self, spec)
 
-    def _check_name_free(self, name: str, func: "Any") -> None:
+    def _final_spec(self, registered: "Registered", name_prefix: str) -> "Any":
+        """The spec under its final name (checked to be valid and free), bound to this app."""
+        spec = registered.spec
+        if name_prefix:
+            spec = spec._replace(name=name_prefix + spec.name)
+        name, func = spec.name, spec.func
         from .handlers import handler_name
         handler_name("%s (registered as %r)" % (func_name(func), name), func, name)
         other = self._handlers.get(name) or self._tasks.get(name)
@@ -361,6 +358,8 @@ class App(DecoratorAPI):
             raise RegistrationError(
                 "%s: the name %r is already used by %s; pass name= to tell them apart"
                 % (func_name(func), name, func_name(other.func)))
+        registered._bind(self, spec)
+        return spec
 
     def _run_event_chain(self, event_type: str, final: "Callable[[Any], Any]",
                          event: "Any") -> "Any":

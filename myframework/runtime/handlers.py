@@ -313,13 +313,16 @@ def task_spec(func: "Any", name: "Any", queue: "Any", retries: "Any", timeout: "
     return TaskSpec(handler_name(where, func, name), func, queue, retries, timeout, dead_letter)
 
 
-class EventHandler:
-    """What an event decorator returns: the registered function wrapped as a
-    Lambda handler. ``handler(event, context)`` runs it exactly as Lambda
-    would (``app.on_upload`` can be a function's handler string); the
-    original function is ``handler.func``."""
+class Registered:
+    """Base of what the decorators return: a registered function with its spec.
 
-    def __init__(self, spec: "HandlerSpec") -> None:
+    ``spec`` is the final record (with any blueprint name prefix) once the
+    app has it; ``func`` is the decorated function.
+    """
+
+    spec: "Any"
+
+    def __init__(self, spec: "Any") -> None:
         self.spec = spec
         self.func = spec.func
         self.__wrapped__ = spec.func
@@ -329,11 +332,20 @@ class EventHandler:
 
     @property
     def name(self) -> str:
-        return self.spec.name
+        return self.spec.name  # type: ignore[no-any-return]
 
-    def _bind(self, app: "App", spec: "HandlerSpec") -> None:
+    def _bind(self, app: "App", spec: "Any") -> None:
         self._app = app
         self.spec = spec
+
+
+class EventHandler(Registered):
+    """What an event decorator returns: the registered function wrapped as a
+    Lambda handler. ``handler(event, context)`` runs it exactly as Lambda
+    would (``app.on_upload`` can be a function's handler string); the
+    original function is ``handler.func``."""
+
+    spec: "HandlerSpec"
 
     def __call__(self, event: "Any", context: "Any" = None) -> "Any":
         app = self._app

@@ -20,6 +20,7 @@ import os
 
 from .errors import TaskDispatchError, UnknownTaskError
 from .events import TaskInvocation
+from .handlers import Registered
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cold start)
 
@@ -70,26 +71,12 @@ class TaskDispatcher:
         raise NotImplementedError
 
 
-class Task(_Generic[P, R]):
+class Task(Registered, _Generic[P, R]):
     """What ``@app.task`` returns. Call it to run the function inline;
     ``.delay(*args, **kwargs)`` runs it asynchronously. Typed like the
     function it wraps: ``Task[(to: str), bool]``."""
 
-    def __init__(self, spec: "TaskSpec") -> None:
-        self.spec = spec
-        self.func = spec.func
-        self.__wrapped__ = spec.func
-        self.__name__ = getattr(spec.func, "__name__", spec.name)
-        self.__doc__ = getattr(spec.func, "__doc__", None)
-        self._app: App | None = None
-
-    @property
-    def name(self) -> str:
-        return self.spec.name
-
-    def _bind(self, app: "App", spec: "TaskSpec") -> None:
-        self._app = app
-        self.spec = spec
+    spec: "TaskSpec"
 
     def __call__(self, *args: "P.args", **kwargs: "P.kwargs") -> "R":
         return self.spec.func(*args, **kwargs)  # type: ignore[no-any-return]

@@ -1,7 +1,7 @@
 """Test your app in-process, through the same code path Lambda uses.
 
 HTTP requests, AWS events (``client.events``), direct invocations of
-registered handlers (``client.lambda_``) and ``.delay()``ed tasks
+registered handlers (``client.lambda_``) and the tasks sent with ``.delay()``
 (``client.tasks``) all go through the handler Lambda would call.
 
 ::
@@ -432,9 +432,11 @@ class EventGenerator:
         return {"Records": records}
 
     def generate_sns_event(self, message: str, subject: str | None = "",
-                           topic: str = "mytopic",
-                           message_attributes: dict[str, str] | None = None) -> dict[str, Any]:
-        """An SNS notification on ``topic`` (a name or ARN)."""
+                           message_attributes: Mapping[str, str | dict[str, str]] | None = None,
+                           topic: str = "mytopic") -> dict[str, Any]:
+        """An SNS notification on ``topic`` (a name or ARN). ``message_attributes``
+        values are strings or SNS-shaped ``{"Type": ..., "Value": ...}`` dicts
+        (Chalice's form); the arguments are in Chalice's order."""
         arn = topic if topic.startswith("arn:") else "arn:aws:sns:%s:%s:%s" % (
             self.region, ACCOUNT, topic)
         return {"Records": [{
@@ -447,8 +449,10 @@ class EventGenerator:
                 "SigningCertUrl": "https://sns.%s.amazonaws.com/"
                                   "SimpleNotificationService-0000.pem" % self.region,
                 "Message": message,
-                "MessageAttributes": {name: {"Type": "String", "Value": value}
-                                      for name, value in (message_attributes or {}).items()},
+                "MessageAttributes": {
+                    name: dict(value) if isinstance(value, dict)
+                    else {"Type": "String", "Value": value}
+                    for name, value in (message_attributes or {}).items()},
                 "Type": "Notification",
                 "UnsubscribeUrl": "https://sns.%s.amazonaws.com/?Action=Unsubscribe" % self.region,
                 "TopicArn": arn, "Subject": subject if subject else None,
@@ -611,7 +615,7 @@ class Client:
     ``"rest"``); each request can override it with ``event_format=``.
     ``client.events`` builds AWS events, ``client.lambda_.invoke(name,
     event)`` runs a registered handler, and ``client.tasks`` records the
-    tasks the app ``.delay()``s (the client sets ``app.task_dispatcher``
+    tasks the app sends with ``.delay()`` (the client sets ``app.task_dispatcher``
     until it is closed; ``eager_tasks=True`` runs them at once).
     """
 

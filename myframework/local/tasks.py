@@ -1,4 +1,4 @@
-"""A background worker pool that runs ``.delay()``ed tasks locally.
+"""A background worker pool that runs the tasks sent with ``.delay()``, locally.
 
 ``myframework local`` installs one as ``app.task_dispatcher``. Each task runs
 on a worker thread through the same receiving code as the deployed task

@@ -8,7 +8,8 @@ envelope to the app's task dispatcher:
 * on Lambda, :class:`LambdaDispatcher` invokes the task function
   asynchronously (``InvocationType='Event'``); its name comes from the
   ``MYFRAMEWORK_TASK_FUNCTIONS`` environment variable the deployer sets;
-* locally, ``myframework local`` installs a worker pool and the test client
+* locally, the dev server installs a worker pool
+  (:class:`myframework.local.tasks.LocalTaskPool`) and the test client
   a recording (or eager) dispatcher;
 * anywhere else ``.delay()`` raises :class:`TaskDispatchError`: a task is
   never silently run inline.
@@ -183,9 +184,9 @@ def build_envelope(spec: "TaskSpec", args: "tuple[Any, ...]",
     size = len(payload.encode("utf-8"))
     if size > MAX_PAYLOAD_BYTES:
         raise TaskDispatchError(
-            "%s: the arguments make a %d-byte payload, over the %d-byte limit of an "
-            "asynchronous Lambda invoke; store large data elsewhere (S3, DynamoDB) and pass "
-            "its key" % (where, size, MAX_PAYLOAD_BYTES))
+            "%s: the arguments make a %d-byte payload, over myframework's %d-byte "
+            "task envelope limit (Lambda's classic asynchronous payload limit); store large "
+            "data elsewhere (S3, DynamoDB) and pass its key" % (where, size, MAX_PAYLOAD_BYTES))
     return envelope, payload
 
 
@@ -211,8 +212,8 @@ class LambdaDispatcher(TaskDispatcher):
         if not isinstance(functions, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in functions.items()):
             raise TaskDispatchError("%s must be a JSON object of queue -> function name, got "
-                                    "%r; redeploy with myframework deploy" % (TASK_FUNCTIONS_ENV,
-                                                                              raw[:200]))
+                                    "%r; the deployment sets it: redeploy the app"
+                                    % (TASK_FUNCTIONS_ENV, raw[:200]))
         return cls(functions)
 
     def _lambda_client(self) -> "Any":
@@ -228,7 +229,7 @@ class LambdaDispatcher(TaskDispatcher):
         if not function:
             raise TaskDispatchError(
                 "%s.delay(): task queue %r has no task function in this deployment (%s lists "
-                "%s); redeploy with myframework deploy" % (
+                "%s); redeploy the app so the queue gets a task function" % (
                     spec.name, spec.queue, TASK_FUNCTIONS_ENV,
                     ", ".join(sorted(self.functions)) or "none"))
         try:
@@ -249,9 +250,9 @@ def _default_dispatcher(app: "App") -> TaskDispatcher:
         app.task_dispatcher = dispatcher
         return dispatcher
     raise TaskDispatchError(
-        "task.delay() has nowhere to send the task: outside Lambda, run the app under "
-        "`myframework local` (a worker pool), use the test client (Client(app).tasks), or set "
-        "app.task_dispatcher; to run a task inline, call it directly")
+        "task.delay() has nowhere to send the task: outside Lambda, use the test client "
+        "(Client(app).tasks), a local worker pool (myframework.local.tasks.LocalTaskPool), or "
+        "set app.task_dispatcher; to run a task inline, call it directly")
 
 
 def summarise(args: "list[Any]", kwargs: "dict[str, Any]", limit: int = 300) -> str:

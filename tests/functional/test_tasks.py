@@ -599,7 +599,8 @@ def test_max_payload_is_the_async_invoke_limit() -> None:
 
 
 def test_delay_refuses_a_payload_over_the_limit(demo: Demo, client: Client) -> None:
-    with pytest.raises(TaskDispatchError, match="over the %d-byte limit" % MAX_PAYLOAD_BYTES):
+    limit = "over myframework's %d-byte task envelope limit" % MAX_PAYLOAD_BYTES
+    with pytest.raises(TaskDispatchError, match=limit):
         demo.echo.delay("x" * MAX_PAYLOAD_BYTES)
     assert client.tasks.history == []
 
@@ -630,7 +631,7 @@ def test_delay_outside_lambda_without_dispatcher_raises(demo: Demo) -> None:
     with pytest.raises(TaskDispatchError) as info:
         demo.add.delay(1, 2)
     message = str(info.value)
-    for advice in ("myframework local", "Client(app).tasks", "app.task_dispatcher",
+    for advice in ("LocalTaskPool", "Client(app).tasks", "app.task_dispatcher",
                    "call it directly"):
         assert advice in message
     assert demo.calls == []  # never run inline as a fallback

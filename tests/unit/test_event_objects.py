@@ -639,8 +639,9 @@ def test_generated_fifo_sqs_has_the_fifo_sample_shape(events: EventGenerator) ->
 def test_generated_sns_has_the_sample_shape(events: EventGenerator) -> None:
     sample = load("sns")
     generated = events.generate_sns_event(
-        "Hello from SNS!", "TestInvoke", "sns-lambda",
-        message_attributes={"Test": "TestString", "TestBinary": "TestBinary"})
+        "Hello from SNS!", "TestInvoke",
+        {"Test": "TestString", "TestBinary": {"Type": "Binary", "Value": "TestBinary"}},
+        topic="sns-lambda")
     assert shape(generated) == shape(sample)
     without_subject = events.generate_sns_event("hi", subject=None)
     assert without_subject["Records"][0]["Sns"]["Subject"] is None

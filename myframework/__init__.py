@@ -13,10 +13,12 @@ if TYPE_CHECKING:  # the lazily loaded names, for type checkers
 
     from .runtime import (
         BaseLambdaEvent as BaseLambdaEvent,
+        BatchFailedError as BatchFailedError,
         BatchItemFailures as BatchItemFailures,
         CloudWatchEvent as CloudWatchEvent,
         Cron as Cron,
         EventHandler as EventHandler,
+        EventParseError as EventParseError,
         LambdaDispatcher as LambdaDispatcher,
         LambdaFunctionEvent as LambdaFunctionEvent,
         Rate as Rate,
@@ -30,8 +32,10 @@ if TYPE_CHECKING:  # the lazily loaded names, for type checkers
         SQSRecord as SQSRecord,
         Task as Task,
         TaskDispatcher as TaskDispatcher,
+        TaskDispatchError as TaskDispatchError,
         TaskHandle as TaskHandle,
         TaskInvocation as TaskInvocation,
+        UnknownTaskError as UnknownTaskError,
     )
 
 

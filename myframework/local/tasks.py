@@ -16,7 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, TimeoutError as Futur
 from typing import TYPE_CHECKING, Any
 
 from ..runtime.dispatch import TASKS_PREFIX, run_bound
-from ..runtime.errors import TaskDispatchError
+from ..runtime.event_errors import TaskDispatchError
 from ..runtime.tasks import TaskDispatcher
 from ..testing import FakeLambdaContext
 

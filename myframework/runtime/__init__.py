@@ -4,16 +4,13 @@ Standard library only, and cheap to import: this package is what the
 deployment zip carries.
 """
 from .app import APIGateway, App, Blueprint, Chalice
-from .cors import CORSConfig
 from .errors import (
     ALL_ERRORS,
     BadRequestError,
-    BatchFailedError,
     ChaliceError,
     ChaliceUnhandledError,
     ChaliceViewError,
     ConflictError,
-    EventParseError,
     ForbiddenError,
     InternalServerError,
     MethodNotAllowedError,
@@ -21,11 +18,9 @@ from .errors import (
     RegistrationError,
     RequestEntityTooLargeError,
     RequestTimeoutError,
-    TaskDispatchError,
     TooManyRequestsError,
     UnauthorizedError,
     UnknownEventError,
-    UnknownTaskError,
     UnprocessableEntityError,
     UnsupportedMediaType,
 )
@@ -34,6 +29,7 @@ from .response import Response
 from .specs import (
     Authorizer,
     CognitoUserPoolAuthorizer,
+    CORSConfig,
     CustomAuthorizer,
     IAMAuthorizer,
     MiddlewareSpec,
@@ -47,6 +43,12 @@ if TYPE_CHECKING:  # the lazily loaded names, for type checkers
     from typing import Any
 
     from .dispatch import BatchItemFailures as BatchItemFailures
+    from .event_errors import (
+        BatchFailedError as BatchFailedError,
+        EventParseError as EventParseError,
+        TaskDispatchError as TaskDispatchError,
+        UnknownTaskError as UnknownTaskError,
+    )
     from .event_specs import (
         CloudWatchEventSpec as CloudWatchEventSpec,
         FunctionOptions as FunctionOptions,
@@ -83,6 +85,8 @@ if TYPE_CHECKING:  # the lazily loaded names, for type checkers
 # Names whose modules load on first use, so an HTTP-only app's cold start does not pay for them.
 LAZY_NAMES = {
     "BatchItemFailures": "dispatch",
+    "BatchFailedError": "event_errors", "EventParseError": "event_errors",
+    "TaskDispatchError": "event_errors", "UnknownTaskError": "event_errors",
     "CloudWatchEventSpec": "event_specs", "FunctionOptions": "event_specs",
     "HandlerSpec": "event_specs", "LambdaFunctionSpec": "event_specs",
     "S3EventSpec": "event_specs", "ScheduleSpec": "event_specs", "SNSEventSpec": "event_specs",
@@ -118,7 +122,6 @@ __all__ = [
     "App",
     "Authorizer",
     "BadRequestError",
-    "BatchFailedError",
     "Blueprint",
     "CORSConfig",
     "Chalice",
@@ -128,7 +131,6 @@ __all__ = [
     "CognitoUserPoolAuthorizer",
     "ConflictError",
     "CustomAuthorizer",
-    "EventParseError",
     "ForbiddenError",
     "Headers",
     "IAMAuthorizer",
@@ -144,11 +146,9 @@ __all__ = [
     "RequestTimeoutError",
     "Response",
     "RouteSpec",
-    "TaskDispatchError",
     "TooManyRequestsError",
     "UnauthorizedError",
     "UnknownEventError",
-    "UnknownTaskError",
     "UnprocessableEntityError",
     "UnsupportedMediaType",
 ]

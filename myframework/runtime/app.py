@@ -2,7 +2,6 @@
 import _contextvars as contextvars  # the C module behind contextvars, without its import cost
 import os
 
-from .cors import DEFAULT_CORS, CORSConfig
 from .errors import (
     BadRequestError,
     ChaliceUnhandledError,
@@ -12,7 +11,7 @@ from .errors import (
 from .http_events import http_kind
 from .response import JSON_TYPE, Response, accepts_gzip, add_vary, json_dumps, render
 from .routing import Router, check_view_signature, func_name, parse_path, route_spec, route_where
-from .specs import MiddlewareSpec, Registry, RouteSpec
+from .specs import DEFAULT_CORS, CORSConfig, MiddlewareSpec, Registry, RouteSpec
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cold start)
 

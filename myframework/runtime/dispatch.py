@@ -9,7 +9,8 @@ EventBridge pattern, or a myframework envelope naming the handler or task.
 Nothing here imports or evaluates a name taken from an event: envelopes can
 only name handlers and tasks the app registered.
 """
-from .errors import BatchFailedError, EventParseError, UnknownEventError
+from .errors import UnknownEventError
+from .event_errors import BatchFailedError, EventParseError
 from .events import (
     CloudWatchEvent,
     LambdaFunctionEvent,

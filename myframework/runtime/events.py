@@ -7,7 +7,7 @@ app registers or receives a non-HTTP event.
 """
 import json
 
-from .errors import EventParseError
+from .event_errors import EventParseError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cold start)
 

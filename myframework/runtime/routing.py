@@ -7,9 +7,8 @@ with three segments. No regular expressions are compiled, which keeps
 registration (and so Lambda cold start) cheap.
 """
 
-from .cors import DEFAULT_CORS, CORSConfig
 from .errors import RegistrationError
-from .specs import Authorizer, RouteSpec
+from .specs import DEFAULT_CORS, Authorizer, CORSConfig, RouteSpec
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cold start)
 

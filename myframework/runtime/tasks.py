@@ -19,7 +19,7 @@ The receiving side runs only tasks registered on the app.
 import json
 import os
 
-from .errors import TaskDispatchError, UnknownTaskError
+from .event_errors import TaskDispatchError, UnknownTaskError
 from .events import TaskInvocation
 from .handlers import Registered
 

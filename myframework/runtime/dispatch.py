@@ -83,15 +83,17 @@ class BatchItemFailures(Exception):
         super().__init__("%d message(s) failed: %s" % (len(ids), ", ".join(ids[:10])))
 
 
-def event_kind(event: "Any") -> str:
+def event_kind(event: "Any", http: bool = True) -> str:
     """A short name for what sent ``event``: ``rest``, ``http-api``,
     ``function-url``, ``alb``, ``s3``, ``sqs``, ``sns``, ``scheduled``,
-    ``cloudwatch``, ``task``, ``routed``, ``records:<eventSource>`` or ``unknown``."""
+    ``cloudwatch``, ``task``, ``routed``, ``records:<eventSource>`` or ``unknown``.
+    ``http=False`` skips the HTTP kinds (the caller already ruled them out)."""
     if type(event) is not dict:
         return "unknown"
-    http = http_kind(event)
-    if http is not None:
-        return http.name
+    if http:
+        http_event = http_kind(event)
+        if http_event is not None:
+            return http_event.name
     marker = event.get(ENVELOPE_KEY)
     if marker == "task":
         return "task"
@@ -147,8 +149,9 @@ def run_handler(app: "App", spec: "HandlerSpec", event: "Any", context: "Any") -
             return spec.func(obj.event, obj.context)
         return app._run_event_chain(spec.middleware_type, call_pure,
                                     LambdaFunctionEvent(event, context))
-    seen = event_kind(event)
+    seen = event_kind(event, http=False)
     if seen not in _ACCEPTS[kind]:
+        seen = event_kind(event)
         raise UnknownEventError("%s: %s handler %r cannot handle this event: got %s" % (
             app.app_name, _DECORATORS[kind], spec.name, describe(event, seen)))
     obj = _EVENT_CLASSES[kind](event, context)
@@ -283,8 +286,8 @@ def _reported_ids(spec: "SQSEventSpec", result: "Any", batch_ids: "list[str]") -
 # -- the combined entry point -----------------------------------------------------------
 
 def dispatch_event(app: "App", event: "Any", context: "Any") -> "Any":
-    """Route a non-HTTP event to the handler or task it belongs to."""
-    kind = event_kind(event)
+    """Route a non-HTTP event (the caller ruled HTTP out) to its handler or task."""
+    kind = event_kind(event, http=False)
     if kind == "task":
         from .tasks import run_task_envelope
         return run_task_envelope(app, event, context)

@@ -20,6 +20,7 @@ from .event_specs import (
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cold start)
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     from .app import App
@@ -346,14 +347,18 @@ class EventHandler(Registered):
     original function is ``handler.func``."""
 
     spec: "HandlerSpec"
+    _run: "Callable[[App, HandlerSpec, Any, Any], Any] | None" = None
 
     def __call__(self, event: "Any", context: "Any" = None) -> "Any":
         app = self._app
         if app is None:
             raise RuntimeError("%s is not registered on an app yet (register its blueprint "
                                "first)" % self.spec.name)
-        from .dispatch import run_handler
-        return run_handler(app, self.spec, event, context)
+        run = EventHandler._run
+        if run is None:  # dispatch loads with the first event, not at registration
+            from .dispatch import run_handler
+            run = EventHandler._run = run_handler
+        return run(app, self.spec, event, context)
 
     def __repr__(self) -> str:
         return "<%s handler %s>" % (self.spec.kind, self.spec.name)

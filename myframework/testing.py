@@ -513,6 +513,15 @@ class LambdaClient:
         return InvokeResponse(result)
 
 
+def run_task_payload(app: App, spec: TaskSpec, payload: str) -> Any:
+    """Run a task's JSON payload as its deployed task function would (used by the
+    test client and the local worker pool)."""
+    from .runtime.dispatch import TASKS_PREFIX, run_bound
+    context = FakeLambdaContext("%s-tasks-%s" % (app.app_name, spec.queue),
+                                timeout_seconds=float(spec.timeout or 900))
+    return run_bound(app, TASKS_PREFIX + spec.queue, json.loads(payload), context)
+
+
 class DelayedTask:
     """One ``.delay()`` call seen by the test client.
 
@@ -574,13 +583,8 @@ class TaskRecorder(TaskDispatcher):
 
     def run(self, task: DelayedTask, raise_errors: bool = True) -> DelayedTask:
         """Run one recorded task as the deployed task function would."""
-        from .runtime.dispatch import TASKS_PREFIX, run_bound
-        app = self._app
-        context = FakeLambdaContext("%s-tasks-%s" % (app.app_name, task.spec.queue),
-                                    timeout_seconds=float(task.spec.timeout or 900))
         try:
-            task.result = run_bound(app, TASKS_PREFIX + task.spec.queue, json.loads(task.payload),
-                                    context)
+            task.result = run_task_payload(self._app, task.spec, task.payload)
             task.status = "succeeded"
         except Exception as exc:
             task.status, task.error = "failed", exc

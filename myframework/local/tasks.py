@@ -8,17 +8,15 @@ then logged as given up.
 """
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor, TimeoutError as FutureTimeoutError
 from typing import TYPE_CHECKING, Any
 
-from ..runtime.dispatch import TASKS_PREFIX, run_bound
 from ..runtime.event_errors import TaskDispatchError
 from ..runtime.tasks import TaskDispatcher
-from ..testing import FakeLambdaContext
+from ..testing import run_task_payload
 
 if TYPE_CHECKING:
     from ..runtime.app import App
@@ -61,11 +59,9 @@ class LocalTaskPool(TaskDispatcher):
         retries = spec.retries if spec.retries is not None else LAMBDA_DEFAULT_RETRIES
         app = self._app
         for attempt in range(1, retries + 2):
-            context = FakeLambdaContext("%s-tasks-%s" % (app.app_name, spec.queue),
-                                        timeout_seconds=float(spec.timeout or 900))
             started = time.monotonic()
             try:
-                run_bound(app, TASKS_PREFIX + spec.queue, json.loads(payload), context)
+                run_task_payload(app, spec, payload)
             except Exception:  # already logged with the task id and arguments
                 if attempt <= retries:
                     log.warning("task %s (id %s) failed on attempt %d of %d; retrying",

@@ -18,6 +18,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cold sta
 if TYPE_CHECKING:
     import logging
     from collections.abc import Callable
+    from types import ModuleType
     from typing import Any, ParamSpec, TypeVar, overload
 
     from .event_specs import HandlerSpec, TaskSpec
@@ -347,11 +348,12 @@ class App(DecoratorAPI):
     def _final_spec(self, registered: "Registered", name_prefix: str) -> "Any":
         """The spec under its final name (checked to be valid and free), bound to this app."""
         spec = registered.spec
-        if name_prefix:
+        if name_prefix:  # the spec's own name was checked when it was made; the prefix was not
             spec = spec._replace(name=name_prefix + spec.name)
+            from .handlers import handler_name
+            handler_name("%s (registered as %r)" % (func_name(spec.func), spec.name), spec.func,
+                         spec.name)
         name, func = spec.name, spec.func
-        from .handlers import handler_name
-        handler_name("%s (registered as %r)" % (func_name(func), name), func, name)
         other = self._handlers.get(name) or self._tasks.get(name)
         if other is not None:
             raise RegistrationError(
@@ -427,8 +429,7 @@ class App(DecoratorAPI):
     # -- the Lambda handler ---------------------------------------------------
     def __call__(self, event: "Any", context: "Any" = None) -> "Any":
         if self._bound_name is not None:  # a function deployed for one handler
-            from .dispatch import run_bound
-            return run_bound(self, self._bound_name, event, context)
+            return _dispatch().run_bound(self, self._bound_name, event, context)
         if type(event) is dict:
             kind = http_kind(event)
             if kind is not None:
@@ -436,8 +437,10 @@ class App(DecoratorAPI):
         return self._handle_other(event, context)
 
     def _handle_other(self, event: "Any", context: "Any") -> "Any":
-        from .dispatch import dispatch_event
-        return dispatch_event(self, event, context)
+        return _dispatch().dispatch_event(self, event, context)
+
+    def _run_handler(self, spec: "HandlerSpec", event: "Any", context: "Any") -> "Any":
+        return _dispatch().run_handler(self, spec, event, context)
 
     def _handle_http(self, kind: "HttpEventKind", event: "dict[str, Any]", context: "Any") -> "Any":
         try:
@@ -594,10 +597,23 @@ def _error_response(exc: "BaseException", status: int) -> "Response":
     return Response({"Code": type(exc).__name__, "Message": str(exc)}, None, status)
 
 
+_dispatch_module: "ModuleType | None" = None
+
+
+def _dispatch() -> "ModuleType":
+    """runtime.dispatch, imported with the first non-HTTP event (then one global read a call)."""
+    global _dispatch_module
+    if _dispatch_module is None:
+        from . import dispatch
+        _dispatch_module = dispatch
+    return _dispatch_module
+
+
 def _check_bare(decorator: str, first: "Any", example: str) -> None:
-    if callable(first):  # used without its arguments: it would silently register nothing
-        from .handlers import check_bare
-        check_bare(decorator, first, example)
+    """Refuse ``@app.schedule`` written without its arguments (it would register nothing)."""
+    if callable(first) and hasattr(first, "__code__"):
+        raise RegistrationError("%s needs arguments: write %s above %s" % (
+            decorator, example, func_name(first)))
 
 
 def _wrap_event_middleware(func: "Callable[..., Any]",

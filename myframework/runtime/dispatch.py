@@ -12,6 +12,7 @@ only name handlers and tasks the app registered.
 from .errors import UnknownEventError
 from .event_errors import BatchFailedError, EventParseError
 from .events import (
+    ENVELOPE_KEY,
     CloudWatchEvent,
     LambdaFunctionEvent,
     S3Event,
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
     from .event_specs import HandlerSpec, S3EventSpec, SQSEventSpec
 
 HANDLER_ENV = "MYFRAMEWORK_HANDLER"
-ENVELOPE_KEY = "__myframework__"
 TASKS_PREFIX = "tasks:"
 
 _EVENT_CLASSES: "dict[str, type[Any]]" = {
@@ -245,7 +245,7 @@ def process_sqs(app: "App", spec: "SQSEventSpec", batch: "SQSEvent") -> "dict[st
         if fifo and reported:  # everything from the first reported message on is retried
             first = min(ids.index(m) for m in reported)
             reported = ids[first:]
-        failed.extend(m for m in reported if m not in failed)
+        failed.extend(reported)  # duplicates are dropped below
     if failed and len(set(failed)) == len(set(ids)):
         raise BatchFailedError("%s: all %d SQS message(s) of the batch failed; raising so the "
                                "whole batch is retried" % (spec.name, len(ids)), failed)
@@ -298,9 +298,10 @@ def dispatch_event(app: "App", event: "Any", context: "Any") -> "Any":
             raise UnknownEventError("%s: the event envelope names handler %r, which is not "
                                     "registered on this app" % (app.app_name, target))
         return run_handler(app, spec, event, context)
-    route = _ROUTERS.get(kind)
-    if route is not None:
-        return route(app, event, context)
+    if kind in _PICKERS:
+        return _route_records(app, event, context, kind)
+    if kind == "scheduled" or kind == "cloudwatch":
+        return _route_eventbridge(app, event, context, kind == "scheduled")
     raise UnknownEventError(
         "%s cannot handle this event: got %s, which no route or registered handler takes"
         % (app.app_name, describe(event, kind)))
@@ -310,9 +311,10 @@ def _handlers_of(app: "App", kind: str) -> "list[Any]":
     return [spec for spec in app._handlers.values() if spec.kind == kind]
 
 
-def _route_records(app: "App", event: "dict[str, Any]", context: "Any", kind: str,
-                   pick: "Callable[[App, list[Any], Any], Any]", what: str) -> "Any":
+def _route_records(app: "App", event: "dict[str, Any]", context: "Any", kind: str) -> "Any":
     """Group ``event``'s records by the handler each belongs to, then run each group."""
+    pick = _PICKERS[kind]
+    what = _DECORATORS[kind]
     specs = _handlers_of(app, kind)
     if not specs:
         raise UnknownEventError("%s cannot handle this event: got %s, and no %s handler is "
@@ -330,11 +332,14 @@ def _route_records(app: "App", event: "dict[str, Any]", context: "Any", kind: st
     if unmatched:
         raise UnknownEventError("%s: no %s handler matches %s" % (
             app.app_name, what, "; ".join(unmatched[:5])))
+    if len(groups) == 1:  # the usual case: every record belongs to one handler
+        (name,) = groups
+        return run_handler(app, app._handlers[name], event, context)
     results = [run_handler(app, app._handlers[name], {**event, "Records": records}, context)
                for name, records in groups.items()]
-    if kind == "sqs" and len(results) > 1:
+    if kind == "sqs":
         return {"batchItemFailures": [i for r in results for i in r["batchItemFailures"]]}
-    return results[0] if len(results) == 1 else results
+    return results
 
 
 def _routable(record: "Any", kind: str) -> bool:
@@ -407,24 +412,13 @@ def _pick_sns(app: "App", specs: "list[Any]", record: "dict[str, Any]") -> "Any"
                  or (not s.topic.startswith("arn:") and s.topic == name)), None)
 
 
-def _route_s3(app: "App", event: "dict[str, Any]", context: "Any") -> "Any":
-    return _route_records(app, event, context, "s3", _pick_s3, "@app.on_s3_event")
-
-
-def _route_sqs(app: "App", event: "dict[str, Any]", context: "Any") -> "Any":
-    return _route_records(app, event, context, "sqs", _pick_sqs, "@app.on_sqs_message")
-
-
-def _route_sns(app: "App", event: "dict[str, Any]", context: "Any") -> "Any":
-    return _route_records(app, event, context, "sns", _pick_sns, "@app.on_sns_message")
-
-
-def _route_eventbridge(app: "App", event: "dict[str, Any]", context: "Any") -> "Any":
+def _route_eventbridge(app: "App", event: "dict[str, Any]", context: "Any",
+                       scheduled: bool) -> "Any":
     from .patterns import matches
     for spec in _handlers_of(app, "cloudwatch"):
         if matches(spec.event_pattern, event):
             return run_handler(app, spec, event, context)
-    if event_kind(event) == "scheduled":
+    if scheduled:
         schedules = _handlers_of(app, "schedule")
         if len(schedules) == 1:
             return run_handler(app, schedules[0], event, context)
@@ -437,14 +431,13 @@ def _route_eventbridge(app: "App", event: "dict[str, Any]", context: "Any") -> "
                                          ", ".join(s.name for s in schedules), ENVELOPE_KEY))
     raise UnknownEventError("%s: no @app.on_cw_event pattern%s matches this EventBridge event "
                             "(source %r, detail-type %r)" % (
-                                app.app_name, " or @app.schedule" if event_kind(event)
-                                == "scheduled" else "", event.get("source"),
+                                app.app_name, " or @app.schedule" if scheduled else "",
+                                event.get("source"),
                                 event.get("detail-type")))
 
 
-_ROUTERS: "dict[str, Callable[[App, dict[str, Any], Any], Any]]" = {
-    "s3": _route_s3, "sqs": _route_sqs, "sns": _route_sns,
-    "scheduled": _route_eventbridge, "cloudwatch": _route_eventbridge,
+_PICKERS: "dict[str, Callable[[App, list[Any], dict[str, Any]], Any]]" = {
+    "s3": _pick_s3, "sqs": _pick_sqs, "sns": _pick_sns,
 }
 
 

@@ -9,6 +9,10 @@ import json
 
 from .event_errors import EventParseError
 
+ENVELOPE_KEY = "__myframework__"
+"""Marks a myframework envelope: ``{"__myframework__": "task", ...}`` (a task sent by
+``.delay()``) or ``{"__myframework__": "event", "handler": name, "event": {...}}``."""
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cold start)
 
 if TYPE_CHECKING:

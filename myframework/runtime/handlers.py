@@ -16,11 +16,11 @@ from .event_specs import (
     SQSEventSpec,
     TaskSpec,
 )
+from .routing import did_you_mean, func_name
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cold start)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from typing import Any
 
     from .app import App
@@ -56,10 +56,6 @@ S3_EVENT_TYPES = (
 )
 
 
-def func_name(func: "Any") -> str:
-    return getattr(func, "__qualname__", None) or getattr(func, "__name__", None) or repr(func)
-
-
 def _is_int(value: "Any") -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -67,13 +63,6 @@ def _is_int(value: "Any") -> bool:
 def _check_callable(where: str, func: "Any") -> None:
     if not callable(func):
         raise RegistrationError("%s: decorate a function, got %r" % (where, func))
-
-
-def check_bare(decorator: str, first: "Any", example: str) -> None:
-    """Refuse ``@app.schedule`` written without its arguments (it would register nothing)."""
-    if callable(first) and not isinstance(first, type) and hasattr(first, "__code__"):
-        raise RegistrationError("%s needs arguments: write %s above %s" % (
-            decorator, example, func_name(first)))
 
 
 def handler_name(where: str, func: "Any", name: "Any") -> str:
@@ -102,10 +91,8 @@ def function_options(where: str, options: "dict[str, Any]") -> FunctionOptions:
         return NO_OPTIONS
     for key in options:
         if key not in OPTION_NAMES:
-            import difflib
-            hint = difflib.get_close_matches(key, OPTION_NAMES, n=1)
             raise RegistrationError("%s: unknown argument %r%s" % (
-                where, key, "; did you mean %r?" % hint[0] if hint else ""))
+                where, key, did_you_mean(key, OPTION_NAMES)))
     memory = options.get("memory_size")
     if memory is not None and (not _is_int(memory) or not 128 <= memory <= 10240):
         raise RegistrationError("%s: memory_size must be a whole number of MB from 128 to "
@@ -187,12 +174,9 @@ def s3_spec(func: "Any", bucket: "Any", events: "Any", prefix: "Any", suffix: "A
                                 "['s3:ObjectCreated:*'], got %r" % (where, events))
     for event in events:
         if event not in S3_EVENT_TYPES:
-            import difflib
-            hint = difflib.get_close_matches(str(event), S3_EVENT_TYPES, n=1)
             raise RegistrationError("%s: %r is not an S3 event type%s (see the S3 event "
                                     "notification types, e.g. 's3:ObjectCreated:*')"
-                                    % (where, event, "; did you mean %r?" % hint[0]
-                                       if hint else ""))
+                                    % (where, event, did_you_mean(str(event), S3_EVENT_TYPES)))
     if len(set(events)) != len(events):
         raise RegistrationError("%s: events lists an event type twice: %r" % (where, events))
     for label, value in (("prefix", prefix), ("suffix", suffix)):
@@ -347,18 +331,13 @@ class EventHandler(Registered):
     original function is ``handler.func``."""
 
     spec: "HandlerSpec"
-    _run: "Callable[[App, HandlerSpec, Any, Any], Any] | None" = None
 
     def __call__(self, event: "Any", context: "Any" = None) -> "Any":
         app = self._app
         if app is None:
             raise RuntimeError("%s is not registered on an app yet (register its blueprint "
                                "first)" % self.spec.name)
-        run = EventHandler._run
-        if run is None:  # dispatch loads with the first event, not at registration
-            from .dispatch import run_handler
-            run = EventHandler._run = run_handler
-        return run(app, self.spec, event, context)
+        return app._run_handler(self.spec, event, context)
 
     def __repr__(self) -> str:
         return "<%s handler %s>" % (self.spec.kind, self.spec.name)

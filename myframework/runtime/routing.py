@@ -13,7 +13,7 @@ from .specs import DEFAULT_CORS, Authorizer, CORSConfig, RouteSpec
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cold start)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from typing import Any
 
 HTTP_METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
@@ -281,11 +281,16 @@ def func_name(func: "Any") -> str:
     return getattr(func, "__qualname__", None) or getattr(func, "__name__", None) or repr(func)
 
 
-def unknown_option(where: str, key: str, allowed: frozenset[str]) -> "RegistrationError":
+def did_you_mean(value: str, choices: "Sequence[str] | frozenset[str]") -> str:
+    """``"; did you mean 'x'?"`` for the closest choice, or ``""``."""
     import difflib
-    hint = difflib.get_close_matches(key, sorted(allowed), n=1)
+    hint = difflib.get_close_matches(value, sorted(choices), n=1)
+    return "; did you mean %r?" % hint[0] if hint else ""
+
+
+def unknown_option(where: str, key: str, allowed: frozenset[str]) -> "RegistrationError":
     return RegistrationError("%s: unknown argument %r%s; allowed: %s" % (
-        where, key, "; did you mean %r?" % hint[0] if hint else "", ", ".join(sorted(allowed))))
+        where, key, did_you_mean(key, allowed), ", ".join(sorted(allowed))))
 
 
 _JSON_ONLY = ("application/json",)

@@ -20,7 +20,7 @@ import json
 import os
 
 from .event_errors import TaskDispatchError, UnknownTaskError
-from .events import TaskInvocation
+from .events import ENVELOPE_KEY, TaskInvocation
 from .handlers import Registered
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cold start)
@@ -44,7 +44,6 @@ else:
     P = R = None
 
 TASK_FUNCTIONS_ENV = "MYFRAMEWORK_TASK_FUNCTIONS"
-ENVELOPE_KEY = "__myframework__"
 ENVELOPE_VERSION = 1
 MAX_PAYLOAD_BYTES = 256 * 1024
 """The envelope limit: Lambda's classic asynchronous-invoke payload limit (256 KB)."""

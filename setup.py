@@ -32,6 +32,9 @@ setup(
             # task dispatcher through botocore's Stubber.
             "boto3>=1.34",
             "boto3-stubs[lambda]>=1.34",
+            # Real frameworks mounted through the WSGI bridge in the tests.
+            "flask>=3.0",
+            "django>=4.2",
         ],
     },
     entry_points={"console_scripts": ["myframework=myframework.cli:main"]},

@@ -8,8 +8,18 @@ from .errors import (
     ChaliceViewError,
     RegistrationError,
 )
-from .http_events import http_kind
-from .response import JSON_TYPE, Response, accepts_gzip, add_vary, json_dumps, render
+from .http_events import http_kind, strip_base_path
+from .response import (
+    JSON_TYPE,
+    MAX_ESCAPE_FREE_CHARS,
+    MAX_PAYLOAD_BYTES,
+    Response,
+    accepts_gzip,
+    add_vary,
+    json_dumps,
+    payload_size,
+    render,
+)
 from .routing import Router, check_view_signature, func_name, parse_path, route_spec, route_where
 from .specs import DEFAULT_CORS, CORSConfig, MiddlewareSpec, Registry, RouteSpec
 
@@ -17,7 +27,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cold sta
 
 if TYPE_CHECKING:
     import logging
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from types import ModuleType
     from typing import Any, ParamSpec, TypeVar, overload
 
@@ -28,6 +38,7 @@ if TYPE_CHECKING:
     from .routing import ParsedPath, PathEntry
     from .schedules import ScheduleExpression
     from .tasks import Task, TaskDispatcher
+    from .wsgi import Bridge
 
     F = TypeVar("F", bound=Callable[..., Any])
     P = ParamSpec("P")
@@ -42,6 +53,7 @@ _current_request: "contextvars.ContextVar[Request | None]" = contextvars.Context
 
 MIDDLEWARE_EVENT_TYPES = frozenset(("all", "http", "s3", "sqs", "sns", "cloudwatch", "scheduled",
                                     "pure_lambda", "task"))
+_NO_TYPES: frozenset[str] = frozenset()
 DEFAULT_BINARY_TYPES = (
     "application/octet-stream", "application/x-tar", "application/zip", "application/gzip",
     "application/pdf", "audio/basic", "audio/ogg", "audio/mp4", "audio/mpeg", "audio/wav",
@@ -64,9 +76,33 @@ class APIGateway:
     def __init__(self) -> None:
         self.cors: bool | CORSConfig = False
         self.binary_types: list[str] = list(DEFAULT_BINARY_TYPES)
+        self.text_types: list[str] = []
+        """Media types (or ``type/*``) sent as text besides ``text/*``, JSON, XML..."""
         self._binary_list: list[str] | None = None
         self._binary_len = -1
         self._binary_set: frozenset[str] = frozenset()
+        self._text_key: tuple[str, ...] = ()
+        self._text_set: frozenset[str] = frozenset()
+        self._base_path = ""
+        self.base_path = os.environ.get("MYFRAMEWORK_BASE_PATH", "")
+
+    @property
+    def base_path(self) -> str:
+        """The base path mapping of the API's custom domain (``"/v1"``), or ``""``.
+
+        Requests that arrive through a custom domain carry it at the start of
+        their path; it is taken off before routing (and becomes a mounted WSGI
+        app's ``SCRIPT_NAME``). Requests to the default ``execute-api`` host
+        are not touched. Defaults to ``$MYFRAMEWORK_BASE_PATH``.
+        """
+        return self._base_path
+
+    @base_path.setter
+    def base_path(self, value: str) -> None:
+        if not isinstance(value, str):
+            raise TypeError("app.api.base_path must be a str such as '/v1', got %r" % (value,))
+        value = value.strip("/")
+        self._base_path = "/" + value if value else ""
 
     def binary_type_set(self) -> frozenset[str]:
         """``binary_types`` as a lower-cased set (recomputed only when the list changed)."""
@@ -76,6 +112,17 @@ class APIGateway:
             self._binary_len = len(types)
             self._binary_set = frozenset(t.lower() for t in types)
         return self._binary_set
+
+    def text_type_set(self) -> frozenset[str]:
+        """``text_types`` as a lower-cased set."""
+        types = self.text_types
+        if not types:
+            return _NO_TYPES
+        key = tuple(types)
+        if key != self._text_key:
+            self._text_key = key
+            self._text_set = frozenset(t.lower() for t in key)
+        return self._text_set
 
 
 class DecoratorAPI:
@@ -290,6 +337,7 @@ class App(DecoratorAPI):
         """Where ``task.delay()`` sends tasks (None: on Lambda, an asynchronous invoke)."""
         # A deployed function serves the one handler this names (see runtime/dispatch.py).
         self._bound_name: str | None = os.environ.get("MYFRAMEWORK_HANDLER") or None
+        self._mounts: list[Bridge] = []
 
     # -- registration -------------------------------------------------------
     def _defer(self, register: "Callable[[App, str, str], None]") -> None:
@@ -378,6 +426,34 @@ class App(DecoratorAPI):
                 handler = _wrap_middleware(spec.func, handler)
         self._http_handler = handler
 
+    def mount_wsgi(self, wsgi_app: "Callable[..., Any]", prefix: str = "/", *,
+                   cors: "bool | CORSConfig | None" = None, script_name: "str | None" = None,
+                   exclude_headers: "Sequence[str]" = ()) -> None:
+        """Send every request under ``prefix`` that no route matched to a WSGI app.
+
+        ``wsgi_app`` is any PEP 3333 application (a Flask app, Django's
+        ``get_wsgi_application()``...). Routes registered with ``@app.route``
+        win, also for other methods on their path only when the route has no
+        such method and the request is not a CORS preflight the route answers.
+        ``prefix`` moves into ``SCRIPT_NAME``, so the app's own URL
+        building sees it. ``cors``: CORS headers for the app's responses
+        (default ``app.api.cors``). ``script_name``: what the app should see as
+        the URL prefix before its paths (default: ``/{stage}`` on the
+        ``execute-api`` host, ``app.api.base_path`` on a custom domain; ``""``
+        turns the prefix off). ``exclude_headers``: response header names to
+        drop (hop-by-hop headers are always dropped).
+        """
+        from .wsgi import Bridge, mount_spec
+        spec = mount_spec(wsgi_app, prefix, cors, script_name, exclude_headers)
+        for other in self._mounts:
+            if other.spec.prefix == spec.prefix:
+                raise RegistrationError(
+                    "mount_wsgi(): %r already has a WSGI app mounted (%r); mount the second one "
+                    "under another prefix" % (spec.prefix, other.spec.app))
+        self._mounts.append(Bridge(self, spec))
+        self._mounts.sort(key=lambda bridge: -len(bridge.spec.prefix))  # the longest prefix wins
+        self.registry.mounts.append(spec)
+
     def register_blueprint(self, blueprint: "Blueprint", name_prefix: str | None = None,
                            url_prefix: str | None = None) -> None:
         """Add a blueprint's routes and middleware, under ``url_prefix`` and ``name_prefix``."""
@@ -449,6 +525,9 @@ class App(DecoratorAPI):
             if not isinstance(exc, ChaliceViewError):
                 exc = BadRequestError("Malformed %s event (%s)" % (kind.name, type(exc).__name__))
             return self._shape_safely(kind, _error_response(exc, 400), event)
+        base = self.api._base_path
+        if base:
+            strip_base_path(request, base)
         token = _current_request.set(request)
         try:
             try:
@@ -464,8 +543,17 @@ class App(DecoratorAPI):
                 rendered = render(
                     response, self.api.binary_type_set(), request.method == "HEAD",
                     route is not None and route.compress
-                    and accepts_gzip(request.headers.get("accept-encoding")))
-                return kind.shape(rendered, event)
+                    and accepts_gzip(request.headers.get("accept-encoding")),
+                    self.api.text_type_set())
+                shaped = kind.shape(rendered, event)
+                if len(rendered[2]) > MAX_ESCAPE_FREE_CHARS:
+                    size = payload_size(shaped)
+                    if size > MAX_PAYLOAD_BYTES:
+                        return self._shape_safely(kind, self._too_large(
+                            request, "the response is %d bytes as JSON; a Lambda response can "
+                            "carry at most %d. Return less, or serve large files from S3 (for "
+                            "example through a presigned URL)" % (size, MAX_PAYLOAD_BYTES)), event)
+                return shaped
             except Exception:  # the response could not be serialised: a logged 500
                 response = self._internal_error(request)
                 if route is not None:
@@ -490,6 +578,9 @@ class App(DecoratorAPI):
         match = (self._router.match(path) if request.raw_path is path
                  else self._router.match_raw(request.raw_path))
         if match is None:
+            for mount in self._mounts:
+                if mount.covers(request.raw_path):
+                    return mount(request)
             return Response({"Code": "NotFoundError",
                              "Message": "No route for %s %s" % (request.method, request.path)},
                             None, 404)
@@ -529,6 +620,10 @@ class App(DecoratorAPI):
         method = request.method
         any_route = next(iter(entry.methods.values()))
         cors = self._cors_for(any_route)
+        if self._mounts and (method != "OPTIONS" or cors is None):
+            for mount in self._mounts:  # the path is routed, but not this method: the mount's
+                if mount.covers(request.raw_path):
+                    return mount(request)
         allow = entry.allow
         if cors is not None:
             allow = ", ".join(sorted({*entry.allow.split(", "), "OPTIONS"}))
@@ -575,6 +670,13 @@ class App(DecoratorAPI):
             self.log.error("%s %s failed with %s", request.method, request.path,
                            type(exc).__name__, exc_info=True)
         return _error_response(exc, status)
+
+    def _too_large(self, request: "Request", message: str) -> "Response":
+        """A 502 for a response Lambda could not return (logged: the client sees little)."""
+        self.log.error("%s %s: %s", request.method, request.path, message)
+        return Response({"Code": "BadGateway",
+                         "Message": "The response is larger than AWS Lambda can return."},
+                        None, 502)
 
     def _internal_error(self, request: "Request | None") -> "Response":
         where = "%s %s" % (request.method, request.path) if request is not None else "request"

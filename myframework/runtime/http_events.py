@@ -41,14 +41,42 @@ def _request_with_escapes(kind: "HttpEventKind", event: "dict[str, Any]", contex
     return Request(kind, event, context, method, decoded, path)
 
 
-def _strip_stage(path: "Any", ctx: "Any") -> "Any":
-    """HTTP API paths carry a named stage (``/dev/pets``); ``$default`` adds none."""
+def _strip_stage(path: "Any", ctx: "Any", event: "dict[str, Any]") -> "Any":
+    """HTTP API paths carry a named stage (``/dev/pets``) on the API's own host; ``$default``
+    adds none, and neither does a custom domain."""
     stage = ctx.get("stage") if isinstance(ctx, dict) else None
     if isinstance(path, str) and isinstance(stage, str) and stage and stage != "$default":
         prefix = "/" + stage
-        if path == prefix or path.startswith(prefix + "/"):
+        if (path == prefix or path.startswith(prefix + "/")) and not _custom_domain(event):
             return path[len(prefix):] or "/"
     return path
+
+
+def _custom_domain(event: "dict[str, Any]") -> bool:
+    """Whether the request came through a custom domain, not the ``execute-api`` host.
+
+    The Host header says; without one (the console's test button),
+    ``requestContext.domainName``; without either, the default host.
+    """
+    host = None
+    headers = event.get("headers")
+    if isinstance(headers, dict):
+        host = headers.get("Host") or headers.get("host")
+    if not isinstance(host, str) or not host:
+        ctx = event.get("requestContext")
+        host = ctx.get("domainName") if isinstance(ctx, dict) else None
+        if not isinstance(host, str) or not host:
+            return False
+    return ".execute-api." not in host
+
+
+def strip_base_path(request: "Request", base: str) -> None:
+    """Take a custom domain's base path mapping (``/v1``) off the front of the request's path."""
+    raw = request.raw_path
+    if (raw == base or raw.startswith(base + "/")) and _custom_domain(request._event):
+        request.raw_path = raw[len(base):] or "/"
+        request.path = request.path[len(base):] or "/"  # the base has no escapes to decode
+        request._base = base
 
 
 def _lower_single(headers: "Any") -> dict[str, list[str]]:
@@ -123,7 +151,7 @@ class HttpEventKind:
             raise BadRequestError("The event's httpMethod must be a non-empty string")
         path = event.get("path") or "/"
         if "version" in event:  # HTTP API payload 1.0: a named stage prefixes the path
-            path = _strip_stage(path, event.get("requestContext"))
+            path = _strip_stage(path, event.get("requestContext"), event)
         if type(path) is str and path[:1] == "/" and "%" not in path:  # the common case
             return Request(self, event, context, method.upper(), path, path)
         return _request_with_escapes(self, event, context, method.upper(), path)
@@ -209,7 +237,7 @@ class HttpApiEvent(HttpEventKind):
         path = event.get("rawPath") or "/"
         if not isinstance(path, str):
             raise BadRequestError("The event's rawPath must be a string")
-        path = _strip_stage(path, ctx)
+        path = _strip_stage(path, ctx, event)
         return _request_with_escapes(self, event, context, method.upper(), path)
 
     def headers(self, event: "dict[str, Any]") -> dict[str, list[str]]:

@@ -115,6 +115,7 @@ class Request:
     """
 
     __slots__ = (
+        "_base",
         "_body",
         "_cookies",
         "_event",
@@ -145,6 +146,7 @@ class Request:
         self._body: bytes | None = None
         self._json: Any = _UNSET
         self._cookies: dict[str, str] | None = None
+        self._base = ""  # the custom domain's base path, when one was taken off the path
 
     @property
     def event_kind(self) -> str:

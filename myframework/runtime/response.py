@@ -72,11 +72,18 @@ _TEXT_EXACT = frozenset((
 ))
 
 
-def is_text_type(content_type: str, binary_types: frozenset[str] = frozenset()) -> bool:
-    """Whether a body of this media type travels as text (not base64)."""
+def is_text_type(content_type: str, binary_types: frozenset[str] = frozenset(),
+                 text_types: frozenset[str] = frozenset()) -> bool:
+    """Whether a body of this media type travels as text (not base64).
+
+    ``binary_types`` are never text; ``text_types`` (exact types, or ``type/*``)
+    are text besides the built-in ones (``text/*``, JSON, XML, JavaScript...).
+    """
     ctype = content_type.split(";", 1)[0].strip().lower()
     if ctype in binary_types:
         return False
+    if text_types and (ctype in text_types or ctype.split("/", 1)[0] + "/*" in text_types):
+        return True
     return (ctype.startswith("text/") or ctype in _TEXT_EXACT or ctype.endswith("+json")
             or ctype.endswith("+xml"))
 
@@ -135,9 +142,19 @@ if TYPE_CHECKING:
 
 GZIP_MIN_SIZE = 500
 
+MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
+"""Lambda's limit on a synchronous response: the whole JSON payload, 6 MB."""
+MAX_ESCAPE_FREE_CHARS = 500_000
+"""A body this long or shorter always fits: JSON escaping makes a character at most 12 bytes."""
+
+
+def payload_size(shaped: "dict[str, Any]") -> int:
+    """The size of the response payload as the Lambda runtime serialises it (ASCII JSON)."""
+    return len(json.dumps(shaped))
+
 
 def render(response: "Response", binary_types: frozenset[str], head: bool = False,
-           gzip_ok: bool = False) -> "Rendered":
+           gzip_ok: bool = False, text_types: frozenset[str] = frozenset()) -> "Rendered":
     """Serialise the body and settle Content-Type and base64.
 
     Raises TypeError/ValueError for a response that cannot be sent (a body
@@ -157,18 +174,29 @@ def render(response: "Response", binary_types: frozenset[str], head: bool = Fals
         default_type = TEXT_TYPE
     elif isinstance(body, (bytes, bytearray, memoryview)):
         data = bytes(body)
-        default_type = BINARY_TYPE
+        default_type = BINARY_TYPE if data else None
     else:
         data = json_dumps(body)
         default_type = JSON_TYPE
     user_headers = response.headers
     headers: HeadersType
+    encoded = False  # a Content-Encoding (gzip...) makes any body binary
     if user_headers:
         headers = {}
+        ctype = None
         for name, value in user_headers.items():
-            _check_header(name, value)
-            headers[name] = list(value) if isinstance(value, list) else value
-        ctype = header_value(headers, "content-type")
+            if type(value) is str and type(name) is str:
+                if (not name or "\r" in name or "\n" in name or ":" in name or "\r" in value
+                        or "\n" in value):
+                    _check_header(name, value)  # raises, saying what is wrong
+                headers[name] = value
+            else:
+                _check_header(name, value)
+                value = headers[name] = list(value)
+            if len(name) == 12 and name.lower() == "content-type":
+                ctype = value if type(value) is str else value[-1]
+            elif len(name) == 16 and name.lower() == "content-encoding":
+                encoded = True
         if ctype is None and default_type is not None:
             ctype = headers["Content-Type"] = default_type
     elif default_type is not None:
@@ -179,7 +207,7 @@ def render(response: "Response", binary_types: frozenset[str], head: bool = Fals
         headers = {}
     if head or status == 204 or status == 304:
         return status, headers, "", False
-    if gzip_ok and len(data) >= GZIP_MIN_SIZE and header_value(headers, "content-encoding") is None:
+    if gzip_ok and len(data) >= GZIP_MIN_SIZE and not encoded:
         raw = data.encode("utf-8") if isinstance(data, str) else data
         if len(raw) >= GZIP_MIN_SIZE:
             import gzip
@@ -192,8 +220,9 @@ def render(response: "Response", binary_types: frozenset[str], head: bool = Fals
                     and ctype.split(";", 1)[0].strip().lower() not in binary_types)):
             return status, headers, data, False
         data = data.encode("utf-8")  # a str body of a binary media type: API Gateway wants base64
-    elif (ctype and header_value(headers, "content-encoding") is None
-            and is_text_type(ctype, binary_types)):
+    elif not data:
+        return status, headers, "", False
+    elif ctype and not encoded and _text_type(ctype, binary_types, text_types):
         # bytes of a text type travel as text when they decode
         try:
             return status, headers, data.decode("utf-8"), False
@@ -203,8 +232,30 @@ def render(response: "Response", binary_types: frozenset[str], head: bool = Fals
     return status, headers, base64.b64encode(data).decode("ascii"), True
 
 
+_text_types_seen: dict[str, bool] = {}
+_text_types_for: "tuple[frozenset[str], frozenset[str]] | None" = None
+
+
+def _text_type(ctype: str, binary_types: frozenset[str], text_types: frozenset[str]) -> bool:
+    """:func:`is_text_type`, remembered per Content-Type value for the current type lists."""
+    global _text_types_for
+    seen = _text_types_seen
+    sets = _text_types_for
+    if sets is not None and sets[0] is binary_types and sets[1] is text_types:
+        known = seen.get(ctype)
+        if known is not None:
+            return known
+    else:
+        seen.clear()
+        _text_types_for = (binary_types, text_types)
+    result = is_text_type(ctype, binary_types, text_types)
+    if len(seen) < 256:
+        seen[ctype] = result
+    return result
+
+
 def _check_header(name: object, value: object) -> None:
-    if not isinstance(name, str) or not name or any(c in name for c in "\r\n:"):
+    if not isinstance(name, str) or not name or "\r" in name or "\n" in name or ":" in name:
         raise ValueError("Bad response header name %r" % (name,))
     values = value if isinstance(value, list) else [value]
     for item in values:

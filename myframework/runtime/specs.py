@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from .event_specs import HandlerSpec, TaskSpec
+    from .wsgi import WSGIMount
 
 
 class Frozen:
@@ -119,17 +120,19 @@ class Registry:
     ``routes`` holds :class:`RouteSpec` records, ``middleware``
     :class:`MiddlewareSpec`, ``handlers`` the event handlers (subclasses of
     :class:`~myframework.runtime.event_specs.HandlerSpec`) and ``tasks``
-    :class:`~myframework.runtime.event_specs.TaskSpec`. Read it; register
-    through the decorators.
+    :class:`~myframework.runtime.event_specs.TaskSpec`, and ``mounts`` the
+    WSGI apps of ``app.mount_wsgi()`` (:class:`~myframework.runtime.wsgi.WSGIMount`).
+    Read it; register through the decorators.
     """
 
-    __slots__ = ("handlers", "middleware", "routes", "tasks")
+    __slots__ = ("handlers", "middleware", "mounts", "routes", "tasks")
 
     def __init__(self) -> None:
         self.routes: list[RouteSpec] = []
         self.middleware: list[MiddlewareSpec] = []
         self.handlers: list[HandlerSpec] = []
         self.tasks: list[TaskSpec] = []
+        self.mounts: list[WSGIMount] = []
 
 
 class Authorizer:

@@ -572,7 +572,8 @@ def test_alb_multi_query_keeps_repeated_values(app: App) -> None:
 
 def test_v2_cookies_list_and_cookie_header_both_count(app: App) -> None:
     event = http_api_v2_event(raw_path="/dev/cookies", cookies=["session=abc", "theme=dark"],
-                              headers={"host": "x.example", "cookie": "lang=en; extra=1"})
+                              headers={"host": "x.execute-api.us-east-1.amazonaws.com",
+                                           "cookie": "lang=en; extra=1"})
     assert body_json(app(event, None)) == {"session": "abc", "theme": "dark", "lang": "en",
                                            "extra": "1"}
 

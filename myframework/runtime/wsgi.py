@@ -1,0 +1,520 @@
+"""The WSGI bridge: ``app.mount_wsgi(flask_app)`` serves an existing WSGI app.
+
+Every HTTP request that no ``@app.route`` matched, under the mount's prefix,
+is turned into a PEP 3333 environ, handed to the WSGI application, and its
+answer becomes a :class:`~myframework.runtime.response.Response` that goes
+through the same middleware, CORS and rendering as a view's response.
+
+Loaded only by apps that mount one (it costs nothing to the others' cold
+start). Standard library only.
+
+The environ carries, besides the CGI and ``wsgi.*`` keys:
+
+``myframework.event``           the raw Lambda event
+``myframework.context``         the Lambda context object
+``myframework.request_context`` the event's ``requestContext`` (``{}`` when absent)
+``myframework.request``         the :class:`~myframework.runtime.request.Request`
+``lambda.event``, ``lambda.context``  the same, under Zappa's names
+"""
+import sys
+from _io import BytesIO
+
+from .errors import RegistrationError
+from .response import MAX_PAYLOAD_BYTES, Response
+from .specs import CORSConfig, Frozen
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cold start)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import Any
+
+    from .app import App
+    from .request import Request
+    from .response import HeadersType
+
+    WSGIApp = Callable[..., Iterable[bytes]]
+
+
+_HOP_BY_HOP = frozenset(("connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
+                         "te", "trailers", "transfer-encoding", "upgrade"))
+# RFC 9110 token characters, without "_": a header named X_User would otherwise
+# arrive as HTTP_X_USER and pass for X-User (the underscore spoofing that
+# nginx and gunicorn guard against by dropping such headers).
+_TCHARS = frozenset("!#$%&'*+-.^`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+_UNKNOWN: "Any" = object()
+_ENV_KEYS: dict[str, str] = {}
+"""Header name as received -> environ key ("" for a header the environ does not carry)."""
+
+
+def _env_key(name: str) -> str:
+    upper = name.upper()
+    if upper == "CONTENT-TYPE":
+        key = "CONTENT_TYPE"
+    elif upper == "CONTENT-LENGTH" or not name or not all(c in _TCHARS for c in name):
+        key = ""  # CONTENT_LENGTH is the body's own length; invalid names are dropped
+    else:
+        key = "HTTP_" + upper.replace("-", "_")
+    if len(_ENV_KEYS) < 2048:  # a cache, bounded against clients inventing header names
+        _ENV_KEYS[name] = key
+    return key
+
+
+def _latin1(value: str) -> str:
+    """PEP 3333 "bytes as str": UTF-8 text re-read as latin-1 (ASCII is left alone)."""
+    return value if value.isascii() else value.encode("utf-8", "surrogateescape").decode("latin-1")
+
+
+_KEY_SETS: "dict[tuple[Any, ...], tuple[str, ...] | None]" = {}
+"""An event's header names, in order -> their environ keys, or None when two
+names share a key (those headers must be joined one by one)."""
+
+
+def _keys_for(names: "tuple[Any, ...]") -> "tuple[str, ...] | None":
+    keys = _KEY_SETS.get(names, _UNKNOWN)
+    if keys is _UNKNOWN:
+        mapped: tuple[str, ...] | None = None
+        if all(type(name) is str for name in names):
+            mapped = tuple([_ENV_KEYS.get(name) or _env_key(name) for name in names])
+            kept = [key for key in mapped if key]
+            if len(set(kept)) != len(kept):
+                mapped = None
+        keys = mapped
+        if len(_KEY_SETS) < 256:  # browsers and SDKs send a handful of header sets
+            _KEY_SETS[names] = keys
+    return keys  # type: ignore[no-any-return]
+
+
+def _add_single_headers(env: "dict[str, Any]", headers: "dict[Any, Any]") -> None:
+    """Headers with one value each: the common case, copied in C when it can be."""
+    keys = _keys_for(tuple(headers))
+    if keys is not None and (len(env) < 16 or "HTTP_COOKIE" not in keys
+                             or "HTTP_COOKIE" not in env):
+        values = list(headers.values())
+        try:
+            ascii_only = "".join(values).isascii()
+        except TypeError:  # a value that is not a str
+            ascii_only = False
+        if ascii_only:
+            env.update(zip(keys, values))
+            env.pop("", None)  # Content-Length and invalid names map to ""
+            return
+    _add_headers(env, headers)
+
+
+def _add_headers(env: "dict[str, Any]", headers: "dict[Any, Any]") -> None:
+    keys = _ENV_KEYS
+    for name, value in headers.items():
+        key = keys.get(name)
+        if key is None:
+            if type(name) is not str:
+                continue
+            key = _env_key(name)
+        if not key:
+            continue
+        if type(value) is list:
+            value = value[0] if len(value) == 1 else ", ".join([v for v in value if type(v) is str])
+        if type(value) is not str:
+            continue
+        if not value.isascii():
+            value = _latin1(value)
+        if key in env:  # the same header under two spellings, or v2 cookies already set
+            value = env[key] + ("; " if key == "HTTP_COOKIE" else ", ") + value
+        env[key] = value
+
+
+def _one_each(multi: "dict[Any, Any]") -> bool:
+    """Whether every header of a multi-value map has exactly one value."""
+    try:
+        return sum(map(len, multi.values())) == len(multi)
+    except TypeError:
+        return False
+
+
+def _v1_query(event: "dict[str, Any]") -> str:
+    """REST/HTTP API 1.0: parameters arrive decoded; encode them again (multi-value first)."""
+    multi = event.get("multiValueQueryStringParameters")
+    pairs: list[tuple[str, str]]
+    if type(multi) is dict and multi:
+        pairs = [(k, v) for k, vs in multi.items() if type(k) is str and type(vs) is list
+                 for v in vs if type(v) is str]
+    else:
+        single = event.get("queryStringParameters")
+        if type(single) is not dict or not single:
+            return ""
+        pairs = [(k, v) for k, v in single.items() if type(k) is str and type(v) is str]
+    from urllib.parse import urlencode
+    return urlencode(pairs)
+
+
+def _alb_query(event: "dict[str, Any]") -> str:
+    """ALB: parameters arrive exactly as the client encoded them; pass them through."""
+    multi = event.get("multiValueQueryStringParameters")
+    parts: list[str]
+    if type(multi) is dict and multi:
+        parts = [k + "=" + v for k, vs in multi.items() if type(k) is str and type(vs) is list
+                 for v in vs if type(v) is str]
+    else:
+        single = event.get("queryStringParameters")
+        if type(single) is not dict or not single:
+            return ""
+        parts = [k + "=" + v for k, v in single.items() if type(k) is str and type(v) is str]
+    return _latin1("&".join(parts))
+
+
+def _path_info(raw: str) -> str:
+    if "%" in raw:
+        from urllib.parse import unquote_to_bytes
+        return unquote_to_bytes(raw).decode("latin-1")
+    return _latin1(raw)
+
+
+def _default_host(host: "Any", ctx: "Any") -> bool:
+    """Whether the request came to the API's own execute-api host (or no host at all)."""
+    if type(host) is not str or not host:
+        host = ctx.get("domainName") if type(ctx) is dict else None
+        if type(host) is not str or not host:
+            return True  # the API Gateway console's test button sends no Host
+    return ".execute-api." in host
+
+
+def _remote_user(ctx: "dict[str, Any]") -> "str | None":
+    """The authorizer's principal: Lambda authorizer, JWT/Cognito subject, or IAM user."""
+    auth = ctx.get("authorizer")
+    if type(auth) is dict:
+        for where in (auth, auth.get("lambda")):
+            if type(where) is dict:
+                principal = where.get("principalId")
+                if type(principal) is str and principal:
+                    return principal
+        for claims in (auth.get("claims"), (auth.get("jwt") or {}).get("claims")
+                       if type(auth.get("jwt")) is dict else None):
+            if type(claims) is dict:
+                sub = claims.get("sub")
+                if type(sub) is str and sub:
+                    return sub
+        iam = auth.get("iam")
+        if type(iam) is dict and type(iam.get("userArn")) is str and iam["userArn"]:
+            return str(iam["userArn"])
+    identity = ctx.get("identity")
+    if type(identity) is dict:
+        arn = identity.get("userArn")
+        if type(arn) is str and arn:
+            return arn
+    return None
+
+
+class WSGIMount(Frozen):
+    """One ``app.mount_wsgi()`` registration (in ``app.registry.mounts``)."""
+
+    __slots__ = ("app", "cors", "exclude_headers", "prefix", "script_name")
+
+    app: "WSGIApp"
+    prefix: str
+    cors: "CORSConfig | bool | None"  # None: use app.api.cors
+    script_name: "str | None"  # None: worked out from the event
+    exclude_headers: frozenset[str]
+
+    def __init__(self, app: "WSGIApp", prefix: str, cors: "CORSConfig | bool | None",
+                 script_name: "str | None", exclude_headers: frozenset[str]) -> None:
+        self._set(app=app, prefix=prefix, cors=cors, script_name=script_name,
+                  exclude_headers=exclude_headers)
+
+
+def mount_spec(wsgi_app: "Any", prefix: "Any", cors: "Any", script_name: "Any",
+               exclude_headers: "Any") -> WSGIMount:
+    """Check ``app.mount_wsgi()``'s arguments; the spec it registers."""
+    where = "mount_wsgi(%s)" % (getattr(wsgi_app, "__name__", None) or type(wsgi_app).__name__)
+    if not callable(wsgi_app):
+        raise RegistrationError("%s: the first argument must be a WSGI application (a callable "
+                                "taking environ and start_response), got %r" % (where, wsgi_app))
+    if not isinstance(prefix, str) or not prefix.startswith("/"):
+        raise RegistrationError("%s: prefix must be a path starting with '/', e.g. '/' or "
+                                "'/legacy', got %r" % (where, prefix))
+    if prefix != "/":
+        prefix = prefix.rstrip("/")
+        bad = [seg for seg in prefix[1:].split("/")
+               if not seg or not all(c.isascii() and (c.isalnum() or c in "-._~") for c in seg)]
+        if bad:
+            raise RegistrationError(
+                "%s: prefix %r has an invalid segment %r; use plain path segments "
+                "(letters, digits, '-', '.', '_', '~'), e.g. '/legacy/app'" % (where, prefix,
+                                                                             bad[0]))
+    if cors is not None and not isinstance(cors, (bool, CORSConfig)):
+        raise RegistrationError("%s: cors must be True, False or a CORSConfig, got %r"
+                                % (where, cors))
+    if script_name is not None and (not isinstance(script_name, str) or (
+            script_name and (not script_name.startswith("/") or script_name.endswith("/")))):
+        raise RegistrationError("%s: script_name must be '' (no prefix before the app's URLs) or "
+                                "a path such as '/prod' without a trailing slash, got %r"
+                                % (where, script_name))
+    if isinstance(exclude_headers, str) or not all(
+            isinstance(h, str) for h in (exclude_headers or ())):
+        raise RegistrationError("%s: exclude_headers must be a list of header names, got %r"
+                                % (where, exclude_headers))
+    excluded = frozenset(h.lower() for h in exclude_headers or ())
+    return WSGIMount(wsgi_app, prefix, cors, script_name, excluded)
+
+
+class ResponseTooLarge(Exception):
+    """The WSGI app produced more than a Lambda response can carry."""
+
+
+class Bridge:
+    """Serves requests to one mounted WSGI application."""
+
+    __slots__ = ("_app", "_cors", "_excluded", "_owner", "_prefix", "_prefix_slash", "spec")
+
+    def __init__(self, owner: "App", spec: WSGIMount) -> None:
+        self.spec = spec
+        self._owner = owner
+        self._app = spec.app
+        self._prefix = "" if spec.prefix == "/" else spec.prefix
+        self._prefix_slash = self._prefix + "/"
+        self._excluded = spec.exclude_headers | _HOP_BY_HOP
+        self._cors = spec.cors
+
+    def covers(self, raw_path: str) -> bool:
+        prefix = self._prefix
+        return not prefix or raw_path == prefix or raw_path.startswith(self._prefix_slash)
+
+    def environ(self, request: "Request") -> "dict[str, Any]":
+        """The PEP 3333 environ for ``request``."""
+        event = request._event
+        kind = request._kind.name
+        ctx = event.get("requestContext")
+        if type(ctx) is not dict:
+            ctx = {}
+        body = request.raw_body
+        env: dict[str, Any] = {
+            "REQUEST_METHOD": request.method,
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.version": (1, 0),
+            "wsgi.input": BytesIO(body),
+            "wsgi.input_terminated": True,
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+            "myframework.event": event,
+            "myframework.context": request.lambda_context,
+            "myframework.request_context": ctx,
+            "myframework.request": request,
+            "lambda.event": event,
+            "lambda.context": request.lambda_context,
+        }
+        if kind == "rest" or kind == "alb":
+            single = event.get("headers")
+            multi = event.get("multiValueHeaders")
+            if type(multi) is dict and multi:
+                if type(single) is dict and len(single) == len(multi) and _one_each(multi):
+                    _add_single_headers(env, single)  # the same headers, with no repeats
+                else:
+                    _add_headers(env, multi)
+            elif type(single) is dict:
+                _add_single_headers(env, single)
+            if kind == "rest":
+                query = _v1_query(event)
+                identity = ctx.get("identity")
+                remote = identity.get("sourceIp") if type(identity) is dict else None
+            else:
+                query = _alb_query(event)
+                forwarded = env.get("HTTP_X_FORWARDED_FOR")  # the ALB appends the client's address
+                remote = forwarded.rsplit(",", 1)[-1].strip() if forwarded else None
+        else:  # payload 2.0: cookies apart from the headers, the query string as sent
+            cookies = event.get("cookies")
+            if type(cookies) is list and cookies:
+                env["HTTP_COOKIE"] = _latin1("; ".join([c for c in cookies if type(c) is str]))
+            headers = event.get("headers")
+            if type(headers) is dict:
+                _add_single_headers(env, headers)
+            raw_query = event.get("rawQueryString")
+            query = _latin1(raw_query) if type(raw_query) is str else ""
+            http = ctx.get("http")
+            remote = http.get("sourceIp") if type(http) is dict else None
+        env["QUERY_STRING"] = query
+        if "CONTENT_TYPE" not in env:
+            env["CONTENT_TYPE"] = ""
+        if type(remote) is str and remote:
+            env["REMOTE_ADDR"] = remote
+        if "authorizer" in ctx or "identity" in ctx:
+            user = _remote_user(ctx)
+            if user is not None:
+                env["REMOTE_USER"] = _latin1(user)
+
+        scheme = env.get("HTTP_X_FORWARDED_PROTO")
+        if scheme is not None:
+            scheme = scheme.split(",", 1)[0].strip().lower()
+        if scheme != "http" and scheme != "https":
+            scheme = "http" if kind == "alb" else "https"
+        env["wsgi.url_scheme"] = scheme
+        host = env.get("HTTP_HOST")
+        port = None
+        if host:
+            if host[0] == "[":  # an IPv6 literal
+                name, _, rest = host.partition("]")
+                name += "]"
+                port = rest[1:] if rest.startswith(":") else None
+            else:
+                name, _, port = host.partition(":")
+        else:
+            name = ctx.get("domainName") if type(ctx.get("domainName")) is str else "lambda"
+        env["SERVER_NAME"] = name
+        forwarded_port = env.get("HTTP_X_FORWARDED_PORT")
+        if forwarded_port:
+            port = forwarded_port.split(",", 1)[0].strip()
+        env["SERVER_PORT"] = port or ("443" if scheme == "https" else "80")
+
+        raw = request.raw_path
+        script = self._script_name(request, kind, event, ctx, host)
+        prefix = self._prefix
+        if prefix:
+            script += prefix
+            raw = raw[len(prefix):]
+        env["SCRIPT_NAME"] = script
+        env["PATH_INFO"] = _path_info(raw) if raw else ""
+        return env
+
+    def _script_name(self, request: "Request", kind: str, event: "dict[str, Any]",
+                     ctx: "dict[str, Any]", host: "str | None") -> str:
+        """What the API's URL has before the path: ``/{stage}``, a base path, or nothing."""
+        override = self.spec.script_name
+        if override is not None:
+            return override
+        if request._base:
+            return request._base
+        if kind == "rest":
+            stage = ctx.get("stage")
+            if type(stage) is not str or not stage or stage == "$default":
+                return ""
+            if "version" in event:  # HTTP API payload 1.0: the stage is in the path, or absent
+                return "/" + stage if event.get("path") != request.raw_path else ""
+            return "/" + stage if _default_host(host, ctx) else ""
+        if kind == "http-api" and event.get("rawPath") != request.raw_path:
+            stage = ctx.get("stage")
+            return "/" + stage if type(stage) is str else ""
+        return ""
+
+    def __call__(self, request: "Request") -> Response:
+        """Run the WSGI app for ``request``; its answer as a Response."""
+        environ = self.environ(request)
+        try:
+            response = run_wsgi(self._app, environ, self._excluded)
+        except ResponseTooLarge as exc:
+            return self._owner._too_large(request, str(exc))
+        owner = self._owner
+        if owner._debug:
+            owner.log.debug("%s %s %s", request.method, request.path, response.status_code)
+        cors = self._cors
+        if cors is None:
+            cors = owner.api.cors
+        if cors:
+            config = cors if isinstance(cors, CORSConfig) else None
+            owner._with_cors(response, config if config is not None else _default_cors(),
+                             request)
+            if request.method == "OPTIONS":
+                headers = response.headers
+                allow = _header(headers, "allow")
+                if allow is not None and "Access-Control-Allow-Origin" in headers and _header(
+                        headers, "access-control-allow-methods") is None:
+                    headers["Access-Control-Allow-Methods"] = allow
+        return response
+
+
+def _default_cors() -> CORSConfig:
+    from .specs import DEFAULT_CORS
+    return DEFAULT_CORS
+
+
+def _header(headers: "HeadersType", lname: str) -> "str | None":
+    for name, value in headers.items():
+        if name.lower() == lname:
+            return ", ".join(value) if isinstance(value, list) else value
+    return None
+
+
+def run_wsgi(app: "WSGIApp", environ: "dict[str, Any]",
+             excluded: frozenset[str] = _HOP_BY_HOP) -> Response:
+    """Call a WSGI application and collect its answer (closing its iterable, always).
+
+    Raises what the application raises, :class:`ResponseTooLarge` when the
+    body passes Lambda's limit (the iterable is not read further), and
+    RuntimeError/TypeError when the application breaks PEP 3333.
+    """
+    started: list[Any] = []
+    chunks: list[bytes] = []
+    size = 0
+
+    def write(data: bytes) -> None:
+        nonlocal size
+        if not started:
+            raise RuntimeError("the WSGI app called write() before start_response()")
+        if type(data) is not bytes:
+            raise TypeError("the WSGI app wrote %s; a WSGI body is bytes" % type(data).__name__)
+        chunks.append(data)
+        size += len(data)
+        if size > MAX_PAYLOAD_BYTES:
+            raise ResponseTooLarge(_too_large_message(size))
+
+    def start_response(status: str, headers: "list[tuple[str, str]]",
+                       exc_info: "Any" = None) -> "Callable[[bytes], None]":
+        if exc_info is not None:
+            try:
+                if chunks:  # the body has begun: too late to replace the status (PEP 3333)
+                    raise exc_info[1].with_traceback(exc_info[2])
+            finally:
+                exc_info = None
+            started.clear()
+        elif started:
+            raise RuntimeError("the WSGI app called start_response() twice without exc_info")
+        started.append(status)
+        started.append(headers)
+        return write
+
+    result = app(environ, start_response)
+    try:
+        for chunk in result:
+            if chunk:
+                if type(chunk) is not bytes:
+                    raise TypeError("the WSGI app yielded %s; a WSGI body is bytes"
+                                    % type(chunk).__name__)
+                if not started:
+                    raise RuntimeError("the WSGI app yielded a body before start_response()")
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > MAX_PAYLOAD_BYTES:
+                    raise ResponseTooLarge(_too_large_message(size))
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+    if not started:
+        raise RuntimeError("the WSGI app returned without calling start_response()")
+    status, header_list = started
+    if (type(status) is not str or len(status) < 3 or not status[:3].isdigit()
+            or (len(status) > 3 and status[3] != " ")):
+        raise ValueError("the WSGI app gave status %r; expected e.g. '200 OK'" % (status,))
+    headers: HeadersType = {}
+    for name, value in header_list:
+        if type(name) is not str or type(value) is not str:
+            raise TypeError("WSGI response header %r: names and values must be str" % (name,))
+        if name.lower() in excluded:
+            continue
+        if name in headers:
+            previous = headers[name]
+            if type(previous) is list:
+                previous.append(value)
+            else:
+                headers[name] = [previous, value]  # type: ignore[list-item]
+        else:
+            headers[name] = value
+    body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    return Response(body, headers, int(status[:3]))
+
+
+def _too_large_message(size: int) -> str:
+    return ("the WSGI app's response body passed %d bytes (read no further); a Lambda response "
+            "can carry at most %d. Serve large files from S3 (for example through a presigned "
+            "URL) instead" % (size, MAX_PAYLOAD_BYTES))

@@ -13,6 +13,7 @@ from .response import (
     JSON_TYPE,
     MAX_ESCAPE_FREE_CHARS,
     MAX_PAYLOAD_BYTES,
+    RenderedResponse,
     Response,
     accepts_gzip,
     add_vary,
@@ -329,6 +330,7 @@ class App(DecoratorAPI):
         self._router = Router()
         self._route_names: dict[str, Callable[..., Any]] = {}
         self._http_handler: GetResponse = self._dispatch
+        self._http_middleware = False  # whether HTTP middleware wraps _dispatch
         self._log: logging.Logger | None = None
         self.blueprints: dict[str, Blueprint] = {}
         self._handlers: dict[str, HandlerSpec] = {}
@@ -425,6 +427,7 @@ class App(DecoratorAPI):
             if spec.event_type in ("http", "all"):
                 handler = _wrap_middleware(spec.func, handler)
         self._http_handler = handler
+        self._http_middleware = handler != self._dispatch
 
     def mount_wsgi(self, wsgi_app: "Callable[..., Any]", prefix: str = "/", *,
                    cors: "bool | CORSConfig | None" = None, script_name: "str | None" = None,
@@ -526,13 +529,13 @@ class App(DecoratorAPI):
                 exc = BadRequestError("Malformed %s event (%s)" % (kind.name, type(exc).__name__))
             return self._shape_safely(kind, _error_response(exc, 400), event)
         base = self.api._base_path
-        if base:
+        if base and kind.name in ("rest", "http-api"):  # base path mappings are API Gateway's
             strip_base_path(request, base)
         token = _current_request.set(request)
         try:
             try:
                 response = self._http_handler(request)
-                if type(response) is not Response:
+                if type(response) is not Response and type(response) is not RenderedResponse:
                     response = _to_response(response)
             except ChaliceViewError as exc:
                 response = self._view_error(exc, request)
@@ -540,11 +543,14 @@ class App(DecoratorAPI):
                 response = self._internal_error(request)
             route = request.route
             try:
-                rendered = render(
-                    response, self.api.binary_type_set(), request.method == "HEAD",
-                    route is not None and route.compress
-                    and accepts_gzip(request.headers.get("accept-encoding")),
-                    self.api.text_type_set())
+                if type(response) is RenderedResponse:  # a mounted WSGI app's, settled already
+                    rendered = response.rendered
+                else:
+                    rendered = render(
+                        response, self.api.binary_type_set(), request.method == "HEAD",
+                        route is not None and route.compress
+                        and accepts_gzip(request.headers.get("accept-encoding")),
+                        self.api.text_type_set())
                 shaped = kind.shape(rendered, event)
                 if len(rendered[2]) > MAX_ESCAPE_FREE_CHARS:
                     size = payload_size(shaped)
@@ -580,7 +586,7 @@ class App(DecoratorAPI):
         if match is None:
             for mount in self._mounts:
                 if mount.covers(request.raw_path):
-                    return mount(request)
+                    return self._run_mount(mount, request)
             return Response({"Code": "NotFoundError",
                              "Message": "No route for %s %s" % (request.method, request.path)},
                             None, 404)
@@ -616,6 +622,13 @@ class App(DecoratorAPI):
             self._with_cors(response, cors, request)
         return response
 
+    def _run_mount(self, mount: "Bridge", request: "Request") -> "Response":
+        """A mounted WSGI app's response; its failures become a 500 as a view's do."""
+        try:
+            return mount(request)
+        except Exception:
+            return self._internal_error(request)
+
     def _no_method(self, entry: "PathEntry", request: "Request") -> "Response":
         method = request.method
         any_route = next(iter(entry.methods.values()))
@@ -623,7 +636,7 @@ class App(DecoratorAPI):
         if self._mounts and (method != "OPTIONS" or cors is None):
             for mount in self._mounts:  # the path is routed, but not this method: the mount's
                 if mount.covers(request.raw_path):
-                    return mount(request)
+                    return self._run_mount(mount, request)
         allow = entry.allow
         if cors is not None:
             allow = ", ".join(sorted({*entry.allow.split(", "), "OPTIONS"}))

@@ -34,6 +34,23 @@ class Response:
         return "<Response %s %r>" % (self.status_code, self.headers)
 
 
+class RenderedResponse(Response):
+    """A response that already carries what :func:`render` would make of it.
+
+    The WSGI bridge returns one when no middleware or CORS can change the
+    response after it: the app's headers were checked and the body settled
+    while they were collected, so rendering is not done twice.
+    """
+
+    __slots__ = ("rendered",)
+
+    def __init__(self, rendered: "Rendered", headers: "HeadersType", body: bytes) -> None:
+        self.body = body
+        self.headers = headers
+        self.status_code = rendered[0]
+        self.rendered = rendered
+
+
 def _json_default(obj: "Any") -> "Any":
     import datetime
     import decimal
@@ -220,10 +237,21 @@ def render(response: "Response", binary_types: frozenset[str], head: bool = Fals
                     and ctype.split(";", 1)[0].strip().lower() not in binary_types)):
             return status, headers, data, False
         data = data.encode("utf-8")  # a str body of a binary media type: API Gateway wants base64
-    elif not data:
+        ctype = None
+    return render_bytes(status, headers, data, ctype, encoded, binary_types, text_types)
+
+
+def render_bytes(status: int, headers: "HeadersType", data: bytes, ctype: "str | None",
+                 encoded: bool, binary_types: frozenset[str],
+                 text_types: frozenset[str]) -> "Rendered":
+    """A bytes body as text when its type is text and it decodes, otherwise base64.
+
+    ``encoded``: the response has a Content-Encoding (gzip...), which makes
+    any body binary. An empty body is ``""``, never base64.
+    """
+    if not data:
         return status, headers, "", False
-    elif ctype and not encoded and _text_type(ctype, binary_types, text_types):
-        # bytes of a text type travel as text when they decode
+    if ctype and not encoded and _text_type(ctype, binary_types, text_types):
         try:
             return status, headers, data.decode("utf-8"), False
         except UnicodeDecodeError:

@@ -20,7 +20,7 @@ import sys
 from _io import BytesIO
 
 from .errors import RegistrationError
-from .response import MAX_PAYLOAD_BYTES, Response
+from .response import BINARY_TYPE, MAX_PAYLOAD_BYTES, RenderedResponse, Response, render_bytes
 from .specs import CORSConfig, Frozen
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cold start)
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from .app import App
     from .request import Request
-    from .response import HeadersType
+    from .response import HeadersType, Rendered
 
     WSGIApp = Callable[..., Iterable[bytes]]
 
@@ -97,7 +97,7 @@ def _add_single_headers(env: "dict[str, Any]", headers: "dict[Any, Any]") -> Non
         except TypeError:  # a value that is not a str
             ascii_only = False
         if ascii_only:
-            env.update(zip(keys, values))
+            env.update(zip(keys, values))  # noqa: B905 (one key per value)
             env.pop("", None)  # Content-Length and invalid names map to ""
             return
     _add_headers(env, headers)
@@ -261,10 +261,26 @@ class ResponseTooLarge(Exception):
     """The WSGI app produced more than a Lambda response can carry."""
 
 
+_STATUS_CODES: dict[str, int] = {}
+"""WSGI status lines already seen -> their codes (a bounded cache)."""
+
+
+def _status_code(status: "Any") -> int:
+    code = _STATUS_CODES.get(status) if type(status) is str else None
+    if code is None:
+        if (type(status) is not str or len(status) < 3 or not status[:3].isdigit()
+                or (len(status) > 3 and status[3] != " ") or not 100 <= int(status[:3]) <= 599):
+            raise ValueError("the WSGI app gave status %r; expected e.g. '200 OK'" % (status,))
+        code = int(status[:3])
+        if len(_STATUS_CODES) < 256:
+            _STATUS_CODES[status] = code
+    return code
+
+
 class Bridge:
     """Serves requests to one mounted WSGI application."""
 
-    __slots__ = ("_app", "_cors", "_excluded", "_owner", "_prefix", "_prefix_slash", "spec")
+    __slots__ = ("_app", "_cors", "_keep", "_owner", "_prefix", "_prefix_slash", "spec")
 
     def __init__(self, owner: "App", spec: WSGIMount) -> None:
         self.spec = spec
@@ -272,8 +288,9 @@ class Bridge:
         self._app = spec.app
         self._prefix = "" if spec.prefix == "/" else spec.prefix
         self._prefix_slash = self._prefix + "/"
-        self._excluded = spec.exclude_headers | _HOP_BY_HOP
         self._cors = spec.cors
+        # Response header name as sent -> whether to keep it (hop-by-hop and excluded ones are not).
+        self._keep: dict[str, bool] = {}
 
     def covers(self, raw_path: str) -> bool:
         prefix = self._prefix
@@ -287,6 +304,7 @@ class Bridge:
         if type(ctx) is not dict:
             ctx = {}
         body = request.raw_body
+        context = request.lambda_context
         env: dict[str, Any] = {
             "REQUEST_METHOD": request.method,
             "SERVER_PROTOCOL": "HTTP/1.1",
@@ -299,26 +317,30 @@ class Bridge:
             "wsgi.multiprocess": True,
             "wsgi.run_once": False,
             "myframework.event": event,
-            "myframework.context": request.lambda_context,
+            "myframework.context": context,
             "myframework.request_context": ctx,
             "myframework.request": request,
             "lambda.event": event,
-            "lambda.context": request.lambda_context,
+            "lambda.context": context,
         }
+        user = None
         if kind == "rest" or kind == "alb":
             single = event.get("headers")
             multi = event.get("multiValueHeaders")
-            if type(multi) is dict and multi:
-                if type(single) is dict and len(single) == len(multi) and _one_each(multi):
-                    _add_single_headers(env, single)  # the same headers, with no repeats
-                else:
-                    _add_headers(env, multi)
+            if type(multi) is dict and multi and not (
+                    type(single) is dict and len(single) == len(multi) and _one_each(multi)):
+                _add_headers(env, multi)  # some header came more than once: join them
             elif type(single) is dict:
                 _add_single_headers(env, single)
             if kind == "rest":
                 query = _v1_query(event)
                 identity = ctx.get("identity")
-                remote = identity.get("sourceIp") if type(identity) is dict else None
+                if type(identity) is dict:
+                    remote = identity.get("sourceIp")
+                    if identity.get("userArn"):
+                        user = _remote_user(ctx)
+                else:
+                    remote = None
             else:
                 query = _alb_query(event)
                 forwarded = env.get("HTTP_X_FORWARDED_FOR")  # the ALB appends the client's address
@@ -339,32 +361,38 @@ class Bridge:
             env["CONTENT_TYPE"] = ""
         if type(remote) is str and remote:
             env["REMOTE_ADDR"] = remote
-        if "authorizer" in ctx or "identity" in ctx:
+        if "authorizer" in ctx:
             user = _remote_user(ctx)
-            if user is not None:
-                env["REMOTE_USER"] = _latin1(user)
+        if user is not None:
+            env["REMOTE_USER"] = _latin1(user)
 
         scheme = env.get("HTTP_X_FORWARDED_PROTO")
-        if scheme is not None:
-            scheme = scheme.split(",", 1)[0].strip().lower()
-        if scheme != "http" and scheme != "https":
-            scheme = "http" if kind == "alb" else "https"
+        if scheme != "https":
+            if scheme is not None:
+                scheme = scheme.split(",", 1)[0].strip().lower()
+            if scheme != "http" and scheme != "https":
+                scheme = "http" if kind == "alb" else "https"
         env["wsgi.url_scheme"] = scheme
         host = env.get("HTTP_HOST")
         port = None
         if host:
-            if host[0] == "[":  # an IPv6 literal
+            if ":" not in host:
+                name = host
+            elif host[0] == "[":  # an IPv6 literal
                 name, _, rest = host.partition("]")
                 name += "]"
                 port = rest[1:] if rest.startswith(":") else None
             else:
                 name, _, port = host.partition(":")
         else:
-            name = ctx.get("domainName") if type(ctx.get("domainName")) is str else "lambda"
+            name = ctx.get("domainName")
+            if type(name) is not str or not name:
+                name = "lambda"
         env["SERVER_NAME"] = name
         forwarded_port = env.get("HTTP_X_FORWARDED_PORT")
         if forwarded_port:
-            port = forwarded_port.split(",", 1)[0].strip()
+            port = forwarded_port if forwarded_port.isdigit() else forwarded_port.split(
+                ",", 1)[0].strip()
         env["SERVER_PORT"] = port or ("443" if scheme == "https" else "80")
 
         raw = request.raw_path
@@ -374,7 +402,7 @@ class Bridge:
             script += prefix
             raw = raw[len(prefix):]
         env["SCRIPT_NAME"] = script
-        env["PATH_INFO"] = _path_info(raw) if raw else ""
+        env["PATH_INFO"] = raw if raw.isascii() and "%" not in raw else _path_info(raw)
         return env
 
     def _script_name(self, request: "Request", kind: str, event: "dict[str, Any]",
@@ -399,33 +427,77 @@ class Bridge:
 
     def __call__(self, request: "Request") -> Response:
         """Run the WSGI app for ``request``; its answer as a Response."""
-        environ = self.environ(request)
-        try:
-            response = run_wsgi(self._app, environ, self._excluded)
-        except ResponseTooLarge as exc:
-            return self._owner._too_large(request, str(exc))
         owner = self._owner
+        try:
+            status, header_list, body = call_app(self._app, self.environ(request))
+        except ResponseTooLarge as exc:
+            return owner._too_large(request, str(exc))
+        code = _status_code(status)
         if owner._debug:
-            owner.log.debug("%s %s %s", request.method, request.path, response.status_code)
+            owner.log.debug("%s %s %s", request.method, request.path, code)
+        # Collect the headers as a dict (repeated names as lists), checking them on the way.
+        keep = self._keep
+        headers: HeadersType = {}
+        ctype = None
+        encoded = False
+        for name, value in header_list:
+            kept = keep.get(name)
+            if kept is None:
+                kept = self._keep_header(name)
+            if not kept:
+                continue
+            if type(value) is not str or "\r" in value or "\n" in value:
+                raise ValueError("the WSGI app gave header %r the value %r; a header value is a "
+                                 "str without line breaks" % (name, value))
+            if name in headers:
+                previous = headers[name]
+                if type(previous) is list:
+                    previous.append(value)
+                else:
+                    headers[name] = [previous, value]  # type: ignore[list-item]
+            else:
+                headers[name] = value
+            if len(name) == 12 and name.lower() == "content-type":
+                ctype = value
+            elif len(name) == 16 and name.lower() == "content-encoding":
+                encoded = True
+        if body and ctype is None:
+            ctype = headers["Content-Type"] = BINARY_TYPE
         cors = self._cors
         if cors is None:
             cors = owner.api.cors
-        if cors:
-            config = cors if isinstance(cors, CORSConfig) else None
-            owner._with_cors(response, config if config is not None else _default_cors(),
-                             request)
-            if request.method == "OPTIONS":
-                headers = response.headers
-                allow = _header(headers, "allow")
-                if allow is not None and "Access-Control-Allow-Origin" in headers and _header(
-                        headers, "access-control-allow-methods") is None:
-                    headers["Access-Control-Allow-Methods"] = allow
-        return response
+        if cors or owner._http_middleware:  # something may still change it: render it later
+            response = Response(body, headers, code)
+            if cors:
+                self._add_cors(response, cors, request)
+            return response
+        if request.method == "HEAD" or code == 204 or code == 304:
+            rendered: Rendered = (code, headers, "", False)
+        else:
+            rendered = render_bytes(code, headers, body, ctype, encoded,
+                                    owner.api.binary_type_set(), owner.api.text_type_set())
+        return RenderedResponse(rendered, headers, body)
 
+    def _keep_header(self, name: "Any") -> bool:
+        if type(name) is not str or not name or "\r" in name or "\n" in name or ":" in name:
+            raise ValueError("the WSGI app gave a bad header name %r" % (name,))
+        lname = name.lower()
+        kept = lname not in _HOP_BY_HOP and lname not in self.spec.exclude_headers
+        if len(self._keep) < 256:
+            self._keep[name] = kept
+        return kept
 
-def _default_cors() -> CORSConfig:
-    from .specs import DEFAULT_CORS
-    return DEFAULT_CORS
+    def _add_cors(self, response: Response, cors: "CORSConfig | bool", request: "Request") -> None:
+        if not isinstance(cors, CORSConfig):
+            from .specs import DEFAULT_CORS
+            cors = DEFAULT_CORS
+        self._owner._with_cors(response, cors, request)
+        if request.method == "OPTIONS":
+            headers = response.headers
+            allow = _header(headers, "allow")
+            if allow is not None and "Access-Control-Allow-Origin" in headers and _header(
+                    headers, "access-control-allow-methods") is None:
+                headers["Access-Control-Allow-Methods"] = allow
 
 
 def _header(headers: "HeadersType", lname: str) -> "str | None":
@@ -435,9 +507,8 @@ def _header(headers: "HeadersType", lname: str) -> "str | None":
     return None
 
 
-def run_wsgi(app: "WSGIApp", environ: "dict[str, Any]",
-             excluded: frozenset[str] = _HOP_BY_HOP) -> Response:
-    """Call a WSGI application and collect its answer (closing its iterable, always).
+def call_app(app: "WSGIApp", environ: "dict[str, Any]") -> "tuple[Any, Any, bytes]":
+    """Call a WSGI application: its status line, header list and body (closing its iterable).
 
     Raises what the application raises, :class:`ResponseTooLarge` when the
     body passes Lambda's limit (the iterable is not read further), and
@@ -445,18 +516,8 @@ def run_wsgi(app: "WSGIApp", environ: "dict[str, Any]",
     """
     started: list[Any] = []
     chunks: list[bytes] = []
-    size = 0
-
-    def write(data: bytes) -> None:
-        nonlocal size
-        if not started:
-            raise RuntimeError("the WSGI app called write() before start_response()")
-        if type(data) is not bytes:
-            raise TypeError("the WSGI app wrote %s; a WSGI body is bytes" % type(data).__name__)
-        chunks.append(data)
-        size += len(data)
-        if size > MAX_PAYLOAD_BYTES:
-            raise ResponseTooLarge(_too_large_message(size))
+    written = [0]  # bytes given to write()
+    size = 0  # bytes read from the iterable
 
     def start_response(status: str, headers: "list[tuple[str, str]]",
                        exc_info: "Any" = None) -> "Callable[[bytes], None]":
@@ -473,6 +534,16 @@ def run_wsgi(app: "WSGIApp", environ: "dict[str, Any]",
         started.append(headers)
         return write
 
+    def write(data: bytes) -> None:
+        if not started:
+            raise RuntimeError("the WSGI app called write() before start_response()")
+        if type(data) is not bytes:
+            raise TypeError("the WSGI app wrote %s; a WSGI body is bytes" % type(data).__name__)
+        chunks.append(data)
+        written[0] += len(data)
+        if written[0] > MAX_PAYLOAD_BYTES:
+            raise ResponseTooLarge(_too_large_message(written[0]))
+
     result = app(environ, start_response)
     try:
         for chunk in result:
@@ -484,34 +555,18 @@ def run_wsgi(app: "WSGIApp", environ: "dict[str, Any]",
                     raise RuntimeError("the WSGI app yielded a body before start_response()")
                 chunks.append(chunk)
                 size += len(chunk)
-                if size > MAX_PAYLOAD_BYTES:
-                    raise ResponseTooLarge(_too_large_message(size))
+                if size + written[0] > MAX_PAYLOAD_BYTES:
+                    raise ResponseTooLarge(_too_large_message(size + written[0]))
     finally:
         close = getattr(result, "close", None)
         if close is not None:
             close()
     if not started:
         raise RuntimeError("the WSGI app returned without calling start_response()")
-    status, header_list = started
-    if (type(status) is not str or len(status) < 3 or not status[:3].isdigit()
-            or (len(status) > 3 and status[3] != " ")):
-        raise ValueError("the WSGI app gave status %r; expected e.g. '200 OK'" % (status,))
-    headers: HeadersType = {}
-    for name, value in header_list:
-        if type(name) is not str or type(value) is not str:
-            raise TypeError("WSGI response header %r: names and values must be str" % (name,))
-        if name.lower() in excluded:
-            continue
-        if name in headers:
-            previous = headers[name]
-            if type(previous) is list:
-                previous.append(value)
-            else:
-                headers[name] = [previous, value]  # type: ignore[list-item]
-        else:
-            headers[name] = value
     body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-    return Response(body, headers, int(status[:3]))
+    if len(body) > MAX_PAYLOAD_BYTES:
+        raise ResponseTooLarge(_too_large_message(len(body)))
+    return started[0], started[1], body
 
 
 def _too_large_message(size: int) -> str:

@@ -89,9 +89,8 @@ def _keys_for(names: "tuple[Any, ...]") -> "tuple[str, ...] | None":
 def _add_single_headers(env: "dict[str, Any]", headers: "dict[Any, Any]") -> None:
     """Headers with one value each: the common case, copied in C when it can be."""
     keys = _keys_for(tuple(headers))
-    if keys is not None and (len(env) < 16 or "HTTP_COOKIE" not in keys
-                             or "HTTP_COOKIE" not in env):
-        values = list(headers.values())
+    if keys is not None and ("HTTP_COOKIE" not in env or "HTTP_COOKIE" not in keys):
+        values = headers.values()
         try:
             ascii_only = "".join(values).isascii()
         except TypeError:  # a value that is not a str
@@ -114,7 +113,8 @@ def _add_headers(env: "dict[str, Any]", headers: "dict[Any, Any]") -> None:
         if not key:
             continue
         if type(value) is list:
-            value = value[0] if len(value) == 1 else ", ".join([v for v in value if type(v) is str])
+            value = value[0] if len(value) == 1 else ("; " if key == "HTTP_COOKIE" else ", ").join(
+                [v for v in value if type(v) is str])
         if type(value) is not str:
             continue
         if not value.isascii():
@@ -168,6 +168,26 @@ def _path_info(raw: str) -> str:
         from urllib.parse import unquote_to_bytes
         return unquote_to_bytes(raw).decode("latin-1")
     return _latin1(raw)
+
+
+_HOSTS: "dict[str, tuple[str, str | None, bool]]" = {}
+"""Host header -> (server name, port or None, whether it is an execute-api host)."""
+
+
+def _host_facts(host: str) -> "tuple[str, str | None, bool]":
+    port: str | None = None
+    if ":" not in host:
+        name = host
+    elif host[0] == "[":  # an IPv6 literal
+        name, _, rest = host.partition("]")
+        name += "]"
+        port = rest[1:] if rest.startswith(":") else None
+    else:
+        name, _, port = host.partition(":")
+    facts = (name, port or None, ".execute-api." in host)
+    if len(_HOSTS) < 64:  # an API answers on a few names
+        _HOSTS[host] = facts
+    return facts
 
 
 def _default_host(host: "Any", ctx: "Any") -> bool:
@@ -249,11 +269,14 @@ def mount_spec(wsgi_app: "Any", prefix: "Any", cors: "Any", script_name: "Any",
         raise RegistrationError("%s: script_name must be '' (no prefix before the app's URLs) or "
                                 "a path such as '/prod' without a trailing slash, got %r"
                                 % (where, script_name))
-    if isinstance(exclude_headers, str) or not all(
-            isinstance(h, str) for h in (exclude_headers or ())):
+    if exclude_headers is None:
+        exclude_headers = ()
+    if isinstance(exclude_headers, (str, bytes)) or not isinstance(
+            exclude_headers, (list, tuple, set, frozenset)) or not all(
+            isinstance(h, str) for h in exclude_headers):
         raise RegistrationError("%s: exclude_headers must be a list of header names, got %r"
                                 % (where, exclude_headers))
-    excluded = frozenset(h.lower() for h in exclude_headers or ())
+    excluded = frozenset(h.lower() for h in exclude_headers)
     return WSGIMount(wsgi_app, prefix, cors, script_name, excluded)
 
 
@@ -374,20 +397,12 @@ class Bridge:
                 scheme = "http" if kind == "alb" else "https"
         env["wsgi.url_scheme"] = scheme
         host = env.get("HTTP_HOST")
-        port = None
         if host:
-            if ":" not in host:
-                name = host
-            elif host[0] == "[":  # an IPv6 literal
-                name, _, rest = host.partition("]")
-                name += "]"
-                port = rest[1:] if rest.startswith(":") else None
-            else:
-                name, _, port = host.partition(":")
+            name, port, _ = _HOSTS.get(host) or _host_facts(host)
         else:
-            name = ctx.get("domainName")
-            if type(name) is not str or not name:
-                name = "lambda"
+            port = None
+            domain = ctx.get("domainName")
+            name = domain if type(domain) is str and domain else "lambda"
         env["SERVER_NAME"] = name
         forwarded_port = env.get("HTTP_X_FORWARDED_PORT")
         if forwarded_port:
@@ -419,6 +434,8 @@ class Bridge:
                 return ""
             if "version" in event:  # HTTP API payload 1.0: the stage is in the path, or absent
                 return "/" + stage if event.get("path") != request.raw_path else ""
+            if host:
+                return "/" + stage if (_HOSTS.get(host) or _host_facts(host))[2] else ""
             return "/" + stage if _default_host(host, ctx) else ""
         if kind == "http-api" and event.get("rawPath") != request.raw_path:
             stage = ctx.get("stage")

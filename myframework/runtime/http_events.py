@@ -65,9 +65,13 @@ def _custom_domain(event: "dict[str, Any]") -> bool:
     if not isinstance(host, str) or not host:
         ctx = event.get("requestContext")
         host = ctx.get("domainName") if isinstance(ctx, dict) else None
-        if not isinstance(host, str) or not host:
+        if not isinstance(host, str) or not host or host == CONSOLE_TEST_DOMAIN:
             return False
     return ".execute-api." not in host
+
+
+CONSOLE_TEST_DOMAIN = "testPrefix.testDomainName"
+"""The requestContext.domainName of the API Gateway console's test button (no Host header)."""
 
 
 def strip_base_path(request: "Request", base: str) -> None:

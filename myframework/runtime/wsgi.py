@@ -20,6 +20,7 @@ import sys
 from _io import BytesIO
 
 from .errors import RegistrationError
+from .http_events import CONSOLE_TEST_DOMAIN
 from .response import BINARY_TYPE, MAX_PAYLOAD_BYTES, RenderedResponse, Response, render_bytes
 from .specs import CORSConfig, Frozen
 
@@ -194,7 +195,7 @@ def _default_host(host: "Any", ctx: "Any") -> bool:
     """Whether the request came to the API's own execute-api host (or no host at all)."""
     if type(host) is not str or not host:
         host = ctx.get("domainName") if type(ctx) is dict else None
-        if type(host) is not str or not host:
+        if type(host) is not str or not host or host == CONSOLE_TEST_DOMAIN:
             return True  # the API Gateway console's test button sends no Host
     return ".execute-api." in host
 

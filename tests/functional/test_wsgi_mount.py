@@ -1043,3 +1043,26 @@ def test_tasks_delayed_from_the_wsgi_app_run_without_the_mount() -> None:
     assert task.result == 82
     assert done == [41]
     assert wsgi_calls == ["/orders/41"]
+
+
+def test_console_test_event_keeps_the_stage_in_script_name() -> None:
+    """The console's test button: no Host, domainName testPrefix.testDomainName (checklist #20)."""
+    seen: list[Environ] = []
+
+    def wsgi(environ: Environ, start_response: StartResponse) -> list[bytes]:
+        seen.append(environ)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    app = App("console-test")
+    app.api.base_path = "v1"
+    app.mount_wsgi(wsgi)
+    event = make_event("GET", "/v1/pets")
+    event["headers"] = None
+    event["multiValueHeaders"] = None
+    event["requestContext"].update(domainName="testPrefix.testDomainName",
+                                   stage="test-invoke-stage")
+    raw = app(event, FakeLambdaContext())
+    assert raw["statusCode"] == 200
+    assert seen[0]["SCRIPT_NAME"] == "/test-invoke-stage"
+    assert seen[0]["PATH_INFO"] == "/v1/pets"  # no custom domain, so no base path is taken off

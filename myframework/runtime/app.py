@@ -54,7 +54,6 @@ _current_request: "contextvars.ContextVar[Request | None]" = contextvars.Context
 
 MIDDLEWARE_EVENT_TYPES = frozenset(("all", "http", "s3", "sqs", "sns", "cloudwatch", "scheduled",
                                     "pure_lambda", "task"))
-_NO_TYPES: frozenset[str] = frozenset()
 DEFAULT_BINARY_TYPES = (
     "application/octet-stream", "application/x-tar", "application/zip", "application/gzip",
     "application/pdf", "audio/basic", "audio/ogg", "audio/mp4", "audio/mpeg", "audio/wav",
@@ -79,11 +78,8 @@ class APIGateway:
         self.binary_types: list[str] = list(DEFAULT_BINARY_TYPES)
         self.text_types: list[str] = []
         """Media types (or ``type/*``) sent as text besides ``text/*``, JSON, XML..."""
-        self._binary_list: list[str] | None = None
-        self._binary_len = -1
-        self._binary_set: frozenset[str] = frozenset()
-        self._text_key: tuple[str, ...] = ()
-        self._text_set: frozenset[str] = frozenset()
+        self._binary_set = _LoweredSet()
+        self._text_set = _LoweredSet()
         self._base_path = ""
         self.base_path = os.environ.get("MYFRAMEWORK_BASE_PATH", "")
 
@@ -106,24 +102,31 @@ class APIGateway:
         self._base_path = "/" + value if value else ""
 
     def binary_type_set(self) -> frozenset[str]:
-        """``binary_types`` as a lower-cased set (recomputed only when the list changed)."""
-        types = self.binary_types
-        if types is not self._binary_list or len(types) != self._binary_len:
-            self._binary_list = types
-            self._binary_len = len(types)
-            self._binary_set = frozenset(t.lower() for t in types)
-        return self._binary_set
+        """``binary_types`` as a lower-cased set."""
+        return self._binary_set.of(self.binary_types)
 
     def text_type_set(self) -> frozenset[str]:
         """``text_types`` as a lower-cased set."""
-        types = self.text_types
-        if not types:
-            return _NO_TYPES
-        key = tuple(types)
-        if key != self._text_key:
-            self._text_key = key
-            self._text_set = frozenset(t.lower() for t in key)
-        return self._text_set
+        return self._text_set.of(self.text_types)
+
+
+class _LoweredSet:
+    """A list of media types as a lower-cased set, rebuilt only when the list changed
+    (another list, or items added or removed)."""
+
+    __slots__ = ("_len", "_list", "_set")
+
+    def __init__(self) -> None:
+        self._list: list[str] | None = None
+        self._len = -1
+        self._set: frozenset[str] = frozenset()
+
+    def of(self, types: list[str]) -> frozenset[str]:
+        if types is not self._list or len(types) != self._len:
+            self._list = types
+            self._len = len(types)
+            self._set = frozenset(t.lower() for t in types)
+        return self._set
 
 
 class DecoratorAPI:
@@ -584,9 +587,10 @@ class App(DecoratorAPI):
         match = (self._router.match(path) if request.raw_path is path
                  else self._router.match_raw(request.raw_path))
         if match is None:
-            for mount in self._mounts:
-                if mount.covers(request.raw_path):
-                    return self._run_mount(mount, request)
+            if self._mounts:
+                mounted = self._to_mount(request)
+                if mounted is not None:
+                    return mounted
             return Response({"Code": "NotFoundError",
                              "Message": "No route for %s %s" % (request.method, request.path)},
                             None, 404)
@@ -622,21 +626,25 @@ class App(DecoratorAPI):
             self._with_cors(response, cors, request)
         return response
 
-    def _run_mount(self, mount: "Bridge", request: "Request") -> "Response":
-        """A mounted WSGI app's response; its failures become a 500 as a view's do."""
-        try:
-            return mount(request)
-        except Exception:
-            return self._internal_error(request)
+    def _to_mount(self, request: "Request") -> "Response | None":
+        """The response of the WSGI app mounted over the path (a failure is a 500, as a view's
+        is), or None when no mount covers it."""
+        for mount in self._mounts:  # the longest prefix first
+            if mount.covers(request.raw_path):
+                try:
+                    return mount(request)
+                except Exception:
+                    return self._internal_error(request)
+        return None
 
     def _no_method(self, entry: "PathEntry", request: "Request") -> "Response":
         method = request.method
         any_route = next(iter(entry.methods.values()))
         cors = self._cors_for(any_route)
         if self._mounts and (method != "OPTIONS" or cors is None):
-            for mount in self._mounts:  # the path is routed, but not this method: the mount's
-                if mount.covers(request.raw_path):
-                    return self._run_mount(mount, request)
+            mounted = self._to_mount(request)  # routed, but not for this method: the mount's
+            if mounted is not None:
+                return mounted
         allow = entry.allow
         if cors is not None:
             allow = ", ".join(sorted({*entry.allow.split(", "), "OPTIONS"}))

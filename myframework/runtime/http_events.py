@@ -52,22 +52,23 @@ def _strip_stage(path: "Any", ctx: "Any", event: "dict[str, Any]") -> "Any":
     return path
 
 
-def _custom_domain(event: "dict[str, Any]") -> bool:
-    """Whether the request came through a custom domain, not the ``execute-api`` host.
+def on_api_host(host: "Any", ctx: "Any") -> bool:
+    """Whether a request came to the API's own ``execute-api`` host, not a custom domain.
 
-    The Host header says; without one (the console's test button),
-    ``requestContext.domainName``; without either, the default host.
+    ``host`` is the Host header; without one (the console's test button),
+    ``requestContext.domainName`` says; without either, the API's own host.
     """
-    host = None
-    headers = event.get("headers")
-    if isinstance(headers, dict):
-        host = headers.get("Host") or headers.get("host")
     if not isinstance(host, str) or not host:
-        ctx = event.get("requestContext")
         host = ctx.get("domainName") if isinstance(ctx, dict) else None
         if not isinstance(host, str) or not host or host == CONSOLE_TEST_DOMAIN:
-            return False
-    return ".execute-api." not in host
+            return True
+    return ".execute-api." in host
+
+
+def _custom_domain(event: "dict[str, Any]") -> bool:
+    headers = event.get("headers")
+    host = headers.get("Host") or headers.get("host") if isinstance(headers, dict) else None
+    return not on_api_host(host, event.get("requestContext"))
 
 
 CONSOLE_TEST_DOMAIN = "testPrefix.testDomainName"

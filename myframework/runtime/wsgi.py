@@ -20,8 +20,15 @@ import sys
 from _io import BytesIO
 
 from .errors import RegistrationError
-from .http_events import CONSOLE_TEST_DOMAIN
-from .response import BINARY_TYPE, MAX_PAYLOAD_BYTES, RenderedResponse, Response, render_bytes
+from .http_events import on_api_host
+from .response import (
+    BINARY_TYPE,
+    MAX_PAYLOAD_BYTES,
+    RenderedResponse,
+    Response,
+    header_value,
+    render_bytes,
+)
 from .specs import CORSConfig, Frozen
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cold start)
@@ -171,11 +178,11 @@ def _path_info(raw: str) -> str:
     return _latin1(raw)
 
 
-_HOSTS: "dict[str, tuple[str, str | None, bool]]" = {}
-"""Host header -> (server name, port or None, whether it is an execute-api host)."""
+_HOSTS: "dict[str, tuple[str, str | None]]" = {}
+"""Host header -> (server name, port or None)."""
 
 
-def _host_facts(host: str) -> "tuple[str, str | None, bool]":
+def _host_facts(host: str) -> "tuple[str, str | None]":
     port: str | None = None
     if ":" not in host:
         name = host
@@ -185,19 +192,10 @@ def _host_facts(host: str) -> "tuple[str, str | None, bool]":
         port = rest[1:] if rest.startswith(":") else None
     else:
         name, _, port = host.partition(":")
-    facts = (name, port or None, ".execute-api." in host)
+    facts = (name, port or None)
     if len(_HOSTS) < 64:  # an API answers on a few names
         _HOSTS[host] = facts
     return facts
-
-
-def _default_host(host: "Any", ctx: "Any") -> bool:
-    """Whether the request came to the API's own execute-api host (or no host at all)."""
-    if type(host) is not str or not host:
-        host = ctx.get("domainName") if type(ctx) is dict else None
-        if type(host) is not str or not host or host == CONSOLE_TEST_DOMAIN:
-            return True  # the API Gateway console's test button sends no Host
-    return ".execute-api." in host
 
 
 def _remote_user(ctx: "dict[str, Any]") -> "str | None":
@@ -209,8 +207,8 @@ def _remote_user(ctx: "dict[str, Any]") -> "str | None":
                 principal = where.get("principalId")
                 if type(principal) is str and principal:
                     return principal
-        for claims in (auth.get("claims"), (auth.get("jwt") or {}).get("claims")
-                       if type(auth.get("jwt")) is dict else None):
+        jwt = auth.get("jwt")
+        for claims in (auth.get("claims"), jwt.get("claims") if type(jwt) is dict else None):
             if type(claims) is dict:
                 sub = claims.get("sub")
                 if type(sub) is str and sub:
@@ -399,7 +397,7 @@ class Bridge:
         env["wsgi.url_scheme"] = scheme
         host = env.get("HTTP_HOST")
         if host:
-            name, port, _ = _HOSTS.get(host) or _host_facts(host)
+            name, port = _HOSTS.get(host) or _host_facts(host)
         else:
             port = None
             domain = ctx.get("domainName")
@@ -435,9 +433,7 @@ class Bridge:
                 return ""
             if "version" in event:  # HTTP API payload 1.0: the stage is in the path, or absent
                 return "/" + stage if event.get("path") != request.raw_path else ""
-            if host:
-                return "/" + stage if (_HOSTS.get(host) or _host_facts(host))[2] else ""
-            return "/" + stage if _default_host(host, ctx) else ""
+            return "/" + stage if on_api_host(host, ctx) else ""
         if kind == "http-api" and event.get("rawPath") != request.raw_path:
             stage = ctx.get("stage")
             return "/" + stage if type(stage) is str else ""
@@ -512,17 +508,10 @@ class Bridge:
         self._owner._with_cors(response, cors, request)
         if request.method == "OPTIONS":
             headers = response.headers
-            allow = _header(headers, "allow")
-            if allow is not None and "Access-Control-Allow-Origin" in headers and _header(
-                    headers, "access-control-allow-methods") is None:
+            allow = header_value(headers, "allow")
+            if (allow is not None and header_value(headers, "access-control-allow-origin")
+                    and header_value(headers, "access-control-allow-methods") is None):
                 headers["Access-Control-Allow-Methods"] = allow
-
-
-def _header(headers: "HeadersType", lname: str) -> "str | None":
-    for name, value in headers.items():
-        if name.lower() == lname:
-            return ", ".join(value) if isinstance(value, list) else value
-    return None
 
 
 def call_app(app: "WSGIApp", environ: "dict[str, Any]") -> "tuple[Any, Any, bytes]":
@@ -581,10 +570,7 @@ def call_app(app: "WSGIApp", environ: "dict[str, Any]") -> "tuple[Any, Any, byte
             close()
     if not started:
         raise RuntimeError("the WSGI app returned without calling start_response()")
-    body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-    if len(body) > MAX_PAYLOAD_BYTES:
-        raise ResponseTooLarge(_too_large_message(len(body)))
-    return started[0], started[1], body
+    return started[0], started[1], chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _too_large_message(size: int) -> str:

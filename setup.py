@@ -17,7 +17,9 @@ setup(
     license="Apache-2.0",
     python_requires=">=3.10",
     packages=find_packages(include=["myframework", "myframework.*"]),
-    package_data={"myframework": ["py.typed"]},
+    package_data={"myframework": ["py.typed", "newproject/templates/*/*.tmpl",
+                                  "newproject/templates/*/*/*.tmpl",
+                                  "newproject/templates/*/*/*/*.tmpl"]},
     install_requires=[
         "click>=8.1",
     ],
@@ -35,6 +37,9 @@ setup(
             # Real frameworks mounted through the WSGI bridge in the tests.
             "flask>=3.0",
             "django>=4.2",
+            # `myframework local` uses watchdog when it is installed (stat polling otherwise);
+            # the tests exercise both.
+            "watchdog>=4",
         ],
     },
     entry_points={"console_scripts": ["myframework=myframework.cli:main"]},

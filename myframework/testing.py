@@ -110,11 +110,23 @@ def make_event(method: str, target: str, headers: Mapping[str, str | list[str]] 
     if event_format not in EVENT_FORMATS:
         raise ValueError("event_format must be one of %s, got %r" % (", ".join(EVENT_FORMATS),
                                                                     event_format))
-    method = method.upper()
     path, query = _split_target(target)
-    pairs = _header_pairs(headers)
+    return event_from_pairs(method, path, query, _header_pairs(headers), body, event_format,
+                            stage, source_ip, host)
+
+
+def event_from_pairs(method: str, path: str, query: str, pairs: list[tuple[str, str]],
+                     body: bytes | str | None, event_format: str = "rest", stage: str = "api",
+                     source_ip: str = "127.0.0.1",
+                     host: str = "abc123.execute-api.us-east-1.amazonaws.com") -> dict[str, Any]:
+    """:func:`make_event` for a request already split up: ``path`` percent-encoded
+    as sent, ``query`` the raw query string, ``pairs`` the headers in order
+    (the dev server builds its events with this)."""
+    method = method.upper()
     if not any(k.lower() == "host" for k, _ in pairs):
-        pairs.insert(0, ("Host", host))
+        pairs = [("Host", host), *pairs]
+    else:
+        host = next(v for k, v in pairs if k.lower() == "host")
     content_type = next((v for k, v in pairs if k.lower() == "content-type"), None)
     body_text, is_b64 = _body_fields(body, content_type)
     query_pairs = parse_qsl(query, keep_blank_values=True)
@@ -247,6 +259,16 @@ def _fail(event_format: str, why: str, raw: object) -> InvalidResponseError:
 
 def decode_response(raw: Any, event_format: str, event: dict[str, Any]) -> HTTPResponse:
     """Check ``raw`` is a response ``event_format``'s service accepts, and decode it."""
+    status, pairs, data = decode_response_parts(raw, event_format)
+    merged: dict[str, list[str]] = {}
+    for name, value in pairs:
+        merged.setdefault(name.lower(), []).append(value)
+    return HTTPResponse(status, Headers(merged), data, raw)
+
+
+def decode_response_parts(raw: Any, event_format: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    """:func:`decode_response` as ``(status, header pairs in order, body bytes)``;
+    raises :class:`InvalidResponseError` for what the service would reject."""
     if not isinstance(raw, dict):
         raise _fail(event_format, "the handler must return a dict", raw)
     try:
@@ -307,10 +329,7 @@ def decode_response(raw: Any, event_format: str, event: dict[str, Any]) -> HTTPR
     except ValueError:
         raise _fail(event_format, "isBase64Encoded is set but the body is not base64",
                     raw) from None
-    merged: dict[str, list[str]] = {}
-    for name, value in pairs:
-        merged.setdefault(name.lower(), []).append(value)
-    return HTTPResponse(status, Headers(merged), data, raw)
+    return status, pairs, data
 
 
 class HTTPClient:

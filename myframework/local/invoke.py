@@ -1,0 +1,166 @@
+"""``myframework invoke --local NAME``: run one registered handler in this
+process with an AWS-shaped event, as its deployed function would, and print
+what it returned.
+
+The event is a JSON file (``--event``; ``-`` reads standard input), or built
+from ``--s3 BUCKET/KEY``, ``--sqs BODY`` or ``--sns MESSAGE``; with none of
+them, a sample event of the handler's own kind (its bucket, queue or topic).
+The stage's environment variables, including the function's own, are applied
+first. Tasks the handler ``.delay()``s run on the local worker pool before the
+command returns.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from ..config import API_HANDLER, ConfigError, load_config
+from ..project import AppLoadError, ProjectError, find_project, load_app, project_traceback
+from ..runtime.app import App
+from ..runtime.dispatch import run_bound
+from ..runtime.event_specs import (
+    CloudWatchEventSpec,
+    HandlerSpec,
+    S3EventSpec,
+    ScheduleSpec,
+    SNSEventSpec,
+    SQSEventSpec,
+)
+from ..testing import EventGenerator, FakeLambdaContext
+from .tasks import LocalTaskPool
+
+
+class InvokeError(Exception):
+    """The handler cannot be invoked as asked; the message says why."""
+
+
+@dataclass
+class EventChoice:
+    event_file: str | None = None
+    s3: str | None = None
+    sqs: str | None = None
+    sns: str | None = None
+
+    def given(self) -> list[str]:
+        return [flag for flag, value in (("--event", self.event_file), ("--s3", self.s3),
+                                         ("--sqs", self.sqs), ("--sns", self.sns))
+                if value is not None]
+
+
+def _read_event(path: str) -> Any:
+    try:
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+    except OSError as exc:
+        raise InvokeError("cannot read the event file %s: %s" % (path, exc.strerror)) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvokeError("the event file %s is not JSON: %s at line %d, column %d"
+                          % (path, exc.msg, exc.lineno, exc.colno)) from None
+
+
+def _queue_name(spec: SQSEventSpec) -> str:
+    if spec.queue:
+        return spec.queue
+    return (spec.queue_arn or "arn:aws:sqs:us-east-1:123456789012:queue").rsplit(":", 1)[-1]
+
+
+def build_event(app: App, name: str, choice: EventChoice) -> Any:
+    """The event to invoke ``name`` with."""
+    given = choice.given()
+    if len(given) > 1:
+        raise InvokeError("pass only one of %s" % ", ".join(given))
+    if choice.event_file is not None:
+        return _read_event(choice.event_file)
+    spec: HandlerSpec | None = app._handlers.get(name)
+    events = EventGenerator()
+    if choice.s3 is not None:
+        bucket, sep, key = choice.s3.partition("/")
+        if not bucket or not sep or not key:
+            raise InvokeError("--s3 takes BUCKET/KEY, e.g. --s3 uploads/images/cat.jpg")
+        return events.generate_s3_event(bucket, key)
+    if choice.sqs is not None:
+        queue = _queue_name(spec) if isinstance(spec, SQSEventSpec) else "queue-name"
+        return events.generate_sqs_event([choice.sqs], queue_name=queue)
+    if choice.sns is not None:
+        topic = spec.topic if isinstance(spec, SNSEventSpec) else "mytopic"
+        return events.generate_sns_event(choice.sns, topic=topic)
+    # No event given: a sample of the handler's own kind.
+    if isinstance(spec, ScheduleSpec):
+        return events.generate_scheduled_event("%s-%s" % (app.app_name, name))
+    if isinstance(spec, S3EventSpec):
+        key = (spec.prefix or "") + "example" + (spec.suffix or ".txt")
+        return events.generate_s3_event(spec.bucket, key)
+    if isinstance(spec, SQSEventSpec):
+        return events.generate_sqs_event(['{"example": true}'], queue_name=_queue_name(spec))
+    if isinstance(spec, SNSEventSpec):
+        return events.generate_sns_event('{"example": true}', topic=spec.topic)
+    if isinstance(spec, CloudWatchEventSpec):
+        pattern = spec.event_pattern
+        source = pattern.get("source", ["myframework.local"])
+        detail_type = pattern.get("detail-type", ["Local test"])
+        return events.generate_cw_event(
+            source[0] if isinstance(source, list) and source else "myframework.local",
+            detail_type[0] if isinstance(detail_type, list) and detail_type else "Local test",
+            {}, [])
+    if name == API_HANDLER:
+        raise InvokeError("%s needs an HTTP event: pass --event FILE (an API Gateway, "
+                          "Function URL or ALB event), or use `myframework local`" % API_HANDLER)
+    return {}
+
+
+def invoke_local(project_dir: str | None, stage_name: str, name: str, choice: EventChoice,
+                 out: TextIO | None = None) -> int:
+    """Run handler ``name`` and print its JSON result; 1 if it raised."""
+    out = out or sys.stdout
+    try:
+        root = find_project(project_dir)
+        stage = load_config(root).stage(stage_name)
+    except (ProjectError, ConfigError) as exc:
+        raise InvokeError(str(exc)) from None
+    os.environ.update(stage.environment(name))
+    try:
+        app = load_app(root)
+    except AppLoadError as exc:
+        raise InvokeError(str(exc)) from None
+    names = sorted(app._handlers)
+    if name not in app._handlers and name != API_HANDLER:
+        raise InvokeError("%s has no handler named %r; the handlers are: %s"
+                          % (app.app_name, name, ", ".join([*names, API_HANDLER])))
+    event = build_event(app, name, choice)
+    pool = LocalTaskPool(app, workers=2, retry_delay=0.2)
+    app.task_dispatcher = pool
+    context = FakeLambdaContext("%s-%s-%s" % (app.app_name, stage_name, name),
+                                stage.memory_size(name), float(stage.timeout(name)))
+    started = time.monotonic()
+    try:
+        result = app(event, context) if name == API_HANDLER else run_bound(app, name, event,
+                                                                           context)
+    except Exception as exc:
+        print(project_traceback(exc, root), end="", file=sys.stderr)
+        print("%s raised after %.1f ms (on Lambda the invocation fails with this error)"
+              % (name, (time.monotonic() - started) * 1000), file=sys.stderr)
+        pool.join(60)
+        pool.shutdown()
+        return 1
+    elapsed = time.monotonic() - started
+    try:
+        text = json.dumps(result, indent=2, sort_keys=True)
+    except (TypeError, ValueError) as exc:
+        print("%s returned a value Lambda cannot send back as JSON: %s (%r)" % (
+            name, exc, result), file=sys.stderr)
+        return 1
+    print(text, file=out)
+    print("%s ran in %.1f ms" % (name, elapsed * 1000), file=sys.stderr)
+    if not pool.join(60):
+        print("some tasks it delayed were still running after 60 s", file=sys.stderr)
+    pool.shutdown(wait=False)
+    return 0

@@ -1,0 +1,110 @@
+"""Finding a project and importing its app, with errors a user can act on.
+
+Used by ``myframework local`` and ``invoke --local`` (and later by package and
+deploy): a project is a folder with ``app.py`` defining ``app = App(...)``,
+and an optional ``.myframework/config.json``.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import pathlib
+import sys
+import traceback
+
+from .runtime.app import App
+
+APP_FILE = "app.py"
+
+
+class ProjectError(Exception):
+    """The project cannot be used as it is; the message says why and what to do."""
+
+
+class AppLoadError(ProjectError):
+    """Importing ``app.py`` failed (syntax error, import error, exception at import).
+
+    ``summary`` is one line saying what went wrong."""
+
+    def __init__(self, message: str, summary: str = "") -> None:
+        super().__init__(message)
+        self.summary = summary or message.strip().splitlines()[-1]
+
+
+def find_project(project_dir: str | os.PathLike[str] | None = None) -> pathlib.Path:
+    """The project folder: ``project_dir`` or the current directory, holding ``app.py``."""
+    root = pathlib.Path(project_dir if project_dir is not None else os.getcwd()).resolve()
+    if not root.is_dir():
+        raise ProjectError("%s is not a directory" % root)
+    if not (root / APP_FILE).is_file():
+        raise ProjectError(
+            "no %s in %s: run this in your project's folder, pass --project-dir, or create a "
+            "project with `myframework new-project NAME`" % (APP_FILE, root))
+    return root
+
+
+def project_traceback(exc: BaseException, root: pathlib.Path) -> str:
+    """The traceback, keeping only frames from the project's own files."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if not f.filename.startswith("<frozen ")]
+    inside = [f for f in frames
+              if f.filename.startswith(str(root)) and "site-packages" not in f.filename]
+    shown = traceback.format_list(inside)  # the framework's own frames are noise here
+    return "".join(shown) + "".join(traceback.format_exception_only(type(exc), exc))
+
+
+def describe_load_error(exc: BaseException, root: pathlib.Path) -> str:
+    """A short, clear account of why importing the app failed."""
+    if isinstance(exc, SyntaxError):
+        where = exc.filename or APP_FILE
+        try:
+            where = str(pathlib.Path(where).relative_to(root))
+        except ValueError:
+            pass
+        lines = ["%s, line %s: %s" % (where, exc.lineno, exc.msg)]
+        if exc.text:
+            text = exc.text.rstrip("\n")
+            lines.append("    " + text.strip())
+            if exc.offset:
+                indent = len(text) - len(text.lstrip())
+                lines.append("    " + " " * max(0, exc.offset - 1 - indent) + "^")
+        return "\n".join(lines)
+    return project_traceback(exc, root).rstrip("\n")
+
+
+def project_modules(root: pathlib.Path) -> list[str]:
+    """Names of the imported modules whose source lives in the project folder
+    (not in a virtualenv inside it)."""
+    prefix = str(root) + os.sep
+    names = []
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None)
+        if path and path.startswith(prefix) and "site-packages" not in path:
+            names.append(name)
+    return names
+
+
+def load_app(root: pathlib.Path, module_name: str = "app", attribute: str = "app") -> App:
+    """Import ``root/app.py`` (fresh, with the project folder first on
+    ``sys.path``) and return its ``app``. Raises :class:`AppLoadError`."""
+    path = str(root)
+    if not sys.path or sys.path[0] != path:
+        sys.path.insert(0, path)
+    for name in project_modules(root):  # a reload must see edits to helper modules too
+        del sys.modules[name]
+    importlib.invalidate_caches()
+    try:
+        module = importlib.import_module(module_name)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # anything the import does (even sys.exit) is reported
+        detail = describe_load_error(exc, root)
+        summary = (detail.splitlines()[0] if isinstance(exc, SyntaxError)
+                   else "".join(traceback.format_exception_only(type(exc), exc)).strip())
+        raise AppLoadError("%s failed to import:\n%s" % (APP_FILE, detail), summary) from exc
+    app = getattr(module, attribute, None)
+    if not isinstance(app, App):
+        raise AppLoadError("%s must define `%s = App(\"name\")` (from myframework import App); "
+                           "found %s" % (APP_FILE, attribute,
+                                         "nothing" if app is None else type(app).__name__))
+    return app

@@ -70,7 +70,7 @@ def _check_env(value: Any, path: tuple[str, ...]) -> dict[str, str]:
         raise ConfigError("%s must be an object of NAME: \"value\" strings, got %s"
                           % (_where(path), json.dumps(value)))
     for name, item in value.items():
-        if not _ENV_NAME.match(name):
+        if not _ENV_NAME.fullmatch(name):
             raise ConfigError("%s: %r is not a valid environment variable name (letters, digits "
                               "and _, starting with a letter)" % (_where(path), name))
         if name in RESERVED_ENV:
@@ -129,7 +129,7 @@ def _strings(value: Any, path: tuple[str, ...]) -> list[str]:
 
 
 def _api_stage(value: Any, path: tuple[str, ...]) -> str:
-    if not isinstance(value, str) or not _STAGE_NAME.match(value):
+    if not isinstance(value, str) or not _STAGE_NAME.fullmatch(value):
         raise ConfigError("%s must be an API Gateway stage name (1-128 letters, digits and _), "
                           "got %s" % (_where(path), json.dumps(value)))
     return value
@@ -192,7 +192,7 @@ def _check_functions(data: Any, path: tuple[str, ...]) -> None:
     if not isinstance(data, dict):
         raise ConfigError("%s must be an object of function name -> settings" % _where(path))
     for name, settings in data.items():
-        if not _NAME.match(name):
+        if not _NAME.fullmatch(name):
             raise ConfigError("%s: %r is not a function name (letters, digits, - and _)"
                               % (_where(path), name))
         _check_settings(settings, (*path, name), FUNCTION_SETTINGS)
@@ -215,7 +215,7 @@ class ProjectConfig:
             raise ConfigError("the file must hold a JSON object")
         _check_settings(data, (), {**FUNCTION_SETTINGS, **STAGE_SETTINGS}, TOP_SETTINGS)
         if "app_name" in data and (not isinstance(data["app_name"], str)
-                                   or not _NAME.match(data["app_name"])):
+                                   or not _NAME.fullmatch(data["app_name"])):
             raise ConfigError("app_name must be 1-64 letters, digits, - and _ (it prefixes the "
                               "AWS resource names), got %s" % json.dumps(data["app_name"]))
         if "version" in data and not isinstance(data["version"], str):
@@ -225,7 +225,7 @@ class ProjectConfig:
         if not isinstance(stages, dict):
             raise ConfigError("stages must be an object of stage name -> settings")
         for name, settings in stages.items():
-            if not _STAGE_NAME.match(name):
+            if not _STAGE_NAME.fullmatch(name):
                 raise ConfigError("stages: %r is not a stage name (letters, digits and _)" % name)
             _check_settings(settings, ("stages", name), {**FUNCTION_SETTINGS, **STAGE_SETTINGS},
                             ("lambda_functions",))

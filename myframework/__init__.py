@@ -12,9 +12,15 @@ if TYPE_CHECKING:  # the lazily loaded names, for type checkers
     from typing import Any
 
     from .runtime import (
+        AuthorizerSpec as AuthorizerSpec,
+        AuthRequest as AuthRequest,
+        AuthResponse as AuthResponse,
+        AuthRoute as AuthRoute,
         BaseLambdaEvent as BaseLambdaEvent,
         BatchFailedError as BatchFailedError,
         BatchItemFailures as BatchItemFailures,
+        BuiltinAuthorizer as BuiltinAuthorizer,
+        ChaliceAuthorizer as ChaliceAuthorizer,
         CloudWatchEvent as CloudWatchEvent,
         Cron as Cron,
         EventHandler as EventHandler,

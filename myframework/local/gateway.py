@@ -18,6 +18,8 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+from ..runtime.authorizers import BuiltinAuthorizer, policy_allows
+from ..runtime.dispatch import run_bound
 from ..runtime.specs import CognitoUserPoolAuthorizer, CustomAuthorizer, IAMAuthorizer
 from ..testing import (
     FakeLambdaContext,
@@ -150,7 +152,15 @@ class LocalGateway:
         authorizer: Authorizer | None = spec.authorizer if spec is not None else None
         if authorizer is None:
             return None
+        if self.event_format not in ("rest", "http-api"):
+            self.warn_once("no-authorizers", (
+                "routes have authorizers, but %s does not run API Gateway authorizers, so "
+                "requests to them are not checked (as on AWS)" % (
+                    "a Function URL" if self.event_format == "function-url" else "an ALB")))
+            return None
         headers = {k.lower(): v for k, v in request.headers}
+        if isinstance(authorizer, BuiltinAuthorizer):
+            return self._run_builtin(authorizer, headers, request.method, path, event)
         if isinstance(authorizer, IAMAuthorizer):
             if "authorization" not in headers:
                 return _message(403, "Missing Authentication Token")
@@ -180,6 +190,42 @@ class LocalGateway:
                 "CustomAuthorizer %r is a Lambda function outside this app and does not run "
                 "locally; requests with a %s header are let through"
                 % (authorizer.name, authorizer.header)))
+        return None
+
+
+    def _run_builtin(self, authorizer: BuiltinAuthorizer, headers: dict[str, str], method: str,
+                     path: str, event: dict[str, Any]) -> Reply | None:
+        """Run an ``@app.authorizer()`` function as API Gateway would, and enforce its policy."""
+        token = headers.get(authorizer.header.lower())
+        if not token:
+            return _message(401, "Unauthorized")
+        context = event.setdefault("requestContext", {})
+        method_arn = "arn:aws:execute-api:us-east-1:123456789012:%s/%s/%s%s" % (
+            context.get("apiId", "local"), context.get("stage", self.stage), method, path)
+        auth_event = {"type": "TOKEN", "authorizationToken": token, "methodArn": method_arn}
+        try:
+            if authorizer.name in self.app._handlers:
+                result = run_bound(self.app, authorizer.name, auth_event,
+                                   FakeLambdaContext("%s-%s" % (self.function_name,
+                                                                authorizer.name)))
+            else:
+                result = authorizer(auth_event)
+            allowed = policy_allows(result, method_arn)
+        except Exception as exc:
+            if str(exc) == "Unauthorized":  # how a Lambda authorizer asks for a 401
+                return _message(401, "Unauthorized")
+            log.exception("authorizer %s failed (API Gateway answers 500)", authorizer.name)
+            return Reply(500, list(_JSON), b'{"message": null}')
+        if allowed is not True:
+            return Reply(403, list(_JSON), json.dumps({"Message": (
+                "User is not authorized to access this resource"
+                + (" with an explicit deny" if allowed is False else ""))}).encode("utf-8"))
+        values = result.get("context") or {}
+        principal = result.get("principalId")
+        if self.event_format == "http-api":
+            context["authorizer"] = {"lambda": {**values, "principalId": principal}}
+        else:
+            context["authorizer"] = {**values, "principalId": principal}
         return None
 
 

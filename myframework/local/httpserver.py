@@ -140,6 +140,8 @@ def parse_head(head: bytes) -> tuple[str, str, str, list[tuple[str, str]]]:
             raise BadRequest(400, "the request target must be a path starting with /")
     if any(c < 0x21 or c == 0x7F for c in target):
         raise BadRequest(400, "the request target contains control characters or spaces")
+    if not target.isascii():  # raw UTF-8 (curl sends it as typed): percent-encode it
+        target = b"".join(b"%%%02X" % c if c > 0x7F else bytes((c,)) for c in target)
     headers: list[tuple[str, str]] = []
     for line in lines[1:]:
         name, sep, value = line.partition(b":")

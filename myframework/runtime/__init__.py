@@ -42,6 +42,14 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cold sta
 if TYPE_CHECKING:  # the lazily loaded names, for type checkers
     from typing import Any
 
+    from .authorizers import (
+        AuthorizerSpec as AuthorizerSpec,
+        AuthRequest as AuthRequest,
+        AuthResponse as AuthResponse,
+        AuthRoute as AuthRoute,
+        BuiltinAuthorizer as BuiltinAuthorizer,
+        ChaliceAuthorizer as ChaliceAuthorizer,
+    )
     from .dispatch import BatchItemFailures as BatchItemFailures
     from .event_errors import (
         BatchFailedError as BatchFailedError,
@@ -84,6 +92,9 @@ if TYPE_CHECKING:  # the lazily loaded names, for type checkers
 
 # Names whose modules load on first use, so an HTTP-only app's cold start does not pay for them.
 LAZY_NAMES = {
+    "AuthRequest": "authorizers", "AuthResponse": "authorizers", "AuthRoute": "authorizers",
+    "AuthorizerSpec": "authorizers", "BuiltinAuthorizer": "authorizers",
+    "ChaliceAuthorizer": "authorizers",
     "BatchItemFailures": "dispatch",
     "BatchFailedError": "event_errors", "EventParseError": "event_errors",
     "TaskDispatchError": "event_errors", "UnknownTaskError": "event_errors",

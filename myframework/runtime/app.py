@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from types import ModuleType
     from typing import Any, ParamSpec, TypeVar, overload
 
+    from .authorizers import BuiltinAuthorizer
     from .event_specs import HandlerSpec, TaskSpec
     from .handlers import EventHandler, Registered
     from .http_events import HttpEventKind
@@ -276,6 +277,23 @@ class DecoratorAPI:
         if callable(name):  # used bare: @app.lambda_function
             func, name = name, None
             return decorator(func)
+        return decorator
+
+    def authorizer(self, ttl_seconds: "int | None" = None, execution_role: "str | None" = None,
+                   name: "str | None" = None, header: str = "Authorization",
+                   **options: "Any") -> "Callable[[Any], BuiltinAuthorizer]":
+        """A built-in authorizer (Chalice's ``@app.authorizer()``): the decorated
+        ``func(auth_request)`` returns an ``AuthResponse``; pass the result as a
+        route's ``authorizer=``. Deployed as its own function (``memory_size=``,
+        ``timeout=``, ``environment=`` as for other handlers)."""
+        def decorator(func: "Any") -> "BuiltinAuthorizer":
+            from .authorizers import authorizer_spec
+            spec = authorizer_spec(func, name, ttl_seconds, execution_role, header, options)
+            self._register_handler(spec)
+            return spec.authorizer
+        if callable(ttl_seconds):
+            raise RegistrationError("@authorizer needs parentheses: write @app.authorizer() "
+                                    "above %s" % func_name(ttl_seconds))
         return decorator
 
     @overload

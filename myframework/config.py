@@ -45,7 +45,7 @@ DEFAULT_MEMORY_SIZE = 128
 DEFAULT_TIMEOUT = 60
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-_ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_ENV_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]+")  # Lambda's rule: two characters or more
 _STAGE_NAME = re.compile(r"^[A-Za-z0-9_]{1,128}$")
 # Lambda sets these itself and rejects a function configuration that sets them.
 RESERVED_ENV = frozenset((
@@ -71,8 +71,9 @@ def _check_env(value: Any, path: tuple[str, ...]) -> dict[str, str]:
                           % (_where(path), json.dumps(value)))
     for name, item in value.items():
         if not _ENV_NAME.fullmatch(name):
-            raise ConfigError("%s: %r is not a valid environment variable name (letters, digits "
-                              "and _, starting with a letter)" % (_where(path), name))
+            raise ConfigError("%s: %r is not a valid environment variable name (two or more "
+                              "letters, digits and _, starting with a letter)"
+                              % (_where(path), name))
         if name in RESERVED_ENV:
             raise ConfigError("%s: %s is reserved by Lambda and cannot be set; pick another name"
                               % (_where(path), name))

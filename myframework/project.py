@@ -7,10 +7,14 @@ and an optional ``.myframework/config.json``.
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.machinery
 import os
 import pathlib
 import sys
 import traceback
+import types
+from collections.abc import Sequence
 
 from .runtime.app import App
 
@@ -35,7 +39,9 @@ def find_project(project_dir: str | os.PathLike[str] | None = None) -> pathlib.P
     """The project folder: ``project_dir`` or the current directory, holding ``app.py``."""
     root = pathlib.Path(project_dir if project_dir is not None else os.getcwd()).resolve()
     if not root.is_dir():
-        raise ProjectError("%s is not a directory" % root)
+        raise ProjectError("%s is not a directory: pass --project-dir with your project's "
+                           "folder, or create a project with `myframework new-project NAME`"
+                           % root)
     if not (root / APP_FILE).is_file():
         raise ProjectError(
             "no %s in %s: run this in your project's folder, pass --project-dir, or create a "
@@ -84,6 +90,34 @@ def project_modules(root: pathlib.Path) -> list[str]:
     return names
 
 
+class _FreshSourceLoader(importlib.machinery.SourceFileLoader):
+    """Compiles the source every time: ``__pycache__`` is validated by whole-second
+    mtime and size, so a same-size edit saved in the same second would otherwise
+    load the old code."""
+
+    def get_code(self, fullname: str) -> types.CodeType:
+        path = self.get_filename(fullname)
+        return self.source_to_code(self.get_data(path), path)
+
+
+class _ProjectFinder(importlib.abc.MetaPathFinder):
+    """Finds the project's own modules with :class:`_FreshSourceLoader`."""
+
+    def __init__(self, root: pathlib.Path) -> None:
+        self.prefix = str(root) + os.sep
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None,
+                  target: types.ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        origin = spec.origin if spec is not None else None
+        if (spec is None or origin is None or not origin.startswith(self.prefix)
+                or not origin.endswith(".py") or "site-packages" in origin):
+            return spec
+        spec.loader = _FreshSourceLoader(fullname, origin)
+        spec.cached = None
+        return spec
+
+
 def load_app(root: pathlib.Path, module_name: str = "app", attribute: str = "app") -> App:
     """Import ``root/app.py`` (fresh, with the project folder first on
     ``sys.path``) and return its ``app``. Raises :class:`AppLoadError`."""
@@ -92,7 +126,10 @@ def load_app(root: pathlib.Path, module_name: str = "app", attribute: str = "app
         sys.path.insert(0, path)
     for name in project_modules(root):  # a reload must see edits to helper modules too
         del sys.modules[name]
+    sys.modules.pop(module_name, None)  # e.g. another project's app.py, loaded before
     importlib.invalidate_caches()
+    finder = _ProjectFinder(root)
+    sys.meta_path.insert(0, finder)
     try:
         module = importlib.import_module(module_name)
     except KeyboardInterrupt:
@@ -102,6 +139,8 @@ def load_app(root: pathlib.Path, module_name: str = "app", attribute: str = "app
         summary = (detail.splitlines()[0] if isinstance(exc, SyntaxError)
                    else "".join(traceback.format_exception_only(type(exc), exc)).strip())
         raise AppLoadError("%s failed to import:\n%s" % (APP_FILE, detail), summary) from exc
+    finally:
+        sys.meta_path.remove(finder)
     app = getattr(module, attribute, None)
     if not isinstance(app, App):
         raise AppLoadError("%s must define `%s = App(\"name\")` (from myframework import App); "

@@ -26,6 +26,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import time
 import uuid
 from collections.abc import Mapping
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 
 EVENT_FORMATS = ("rest", "http-api", "function-url", "alb", "alb-multi")
 _SAFE_PATH_CHARS = "/%:@!$&'()*+,;=-._~"
+_BREAKS = re.compile("[\r\n\x00]")
 _TEXT_PREFIXES = ("text/", "application/json", "application/xml", "application/javascript",
                   "application/x-www-form-urlencoded")
 
@@ -304,6 +306,9 @@ def decode_response_parts(raw: Any, event_format: str) -> tuple[int, list[tuple[
     for name, value in single.items():
         if not isinstance(value, str):
             raise _fail(event_format, "header %r must be a string" % name, raw)
+        if _BREAKS.search(name) or _BREAKS.search(value):
+            raise _fail(event_format, "header %r contains a line break or NUL (it would "
+                        "split the response)" % name, raw)
         if event_format == "alb":
             pairs.append(("set-cookie" if name.lower() == "set-cookie" else name, value))
         else:
@@ -312,6 +317,9 @@ def decode_response_parts(raw: Any, event_format: str) -> tuple[int, list[tuple[
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             raise _fail(event_format, "multi-value header %r must be a list of strings" % name,
                         raw)
+        if _BREAKS.search(name) or any(_BREAKS.search(v) for v in values):
+            raise _fail(event_format, "header %r contains a line break or NUL (it would "
+                        "split the response)" % name, raw)
         if name.lower() in lowered_single:
             # API Gateway sends both: a header in both places reaches the client twice.
             raise _fail(event_format, "header %r is in both headers and multiValueHeaders; "
@@ -323,6 +331,8 @@ def decode_response_parts(raw: Any, event_format: str) -> tuple[int, list[tuple[
             raise _fail(event_format, "only payload 2.0 has a cookies list", raw)
         if not isinstance(cookies, list) or not all(isinstance(c, str) for c in cookies):
             raise _fail(event_format, "cookies must be a list of strings", raw)
+        if any(_BREAKS.search(c) for c in cookies):
+            raise _fail(event_format, "a cookie contains a line break or NUL", raw)
         pairs.extend(("set-cookie", c) for c in cookies)
     try:
         data = base64.b64decode(body, validate=True) if is_b64 else body.encode("utf-8")

@@ -76,8 +76,9 @@ class LocalGateway:
         self.port = str(port)
         self._lock = threading.Lock()
         self._warned: set[str] = set()
+        routes = getattr(app, "routes", {})  # any handler callable can be served
         self._guarded = any(spec.authorizer is not None
-                            for methods in app.routes.values() for spec in methods.values())
+                            for methods in routes.values() for spec in methods.values())
 
     def warn_once(self, key: str, message: str) -> None:
         with self._lock:
@@ -233,10 +234,10 @@ class BrokenApp:
     """Answers every request while ``app.py`` cannot be imported (the reloader is
     waiting for the next save): a 500 that says where to look."""
 
-    def __init__(self, summary: str) -> None:
-        self.body = ("app.py failed to load, so there is no app to call: %s\n"
+    def __init__(self, summary: str, what: str = "app.py") -> None:
+        self.body = ("%s failed to load, so there is no app to call: %s\n"
                      "The full error is in the terminal running `myframework local`; save a "
-                     "fix and the server reloads.\n" % summary).encode("utf-8")
+                     "fix and the server reloads.\n" % (what, summary)).encode("utf-8")
 
     def __call__(self, request: HTTPRequest) -> Reply:
         return Reply(500, [("Content-Type", "text/plain; charset=utf-8")], self.body)

@@ -285,10 +285,11 @@ class _Connection:
                 return
             request = HTTPRequest(method, target, version, headers, body, self.client)
             keep_alive = keep_alive and not server.stopping.is_set()
-            with server.track():
+            with server.track():  # until the response is sent: stop() waits for it
                 reply = server.call(request)
-            if not self.respond(reply, method, keep_alive, request_line, started):
-                return
+                if not self.respond(reply, method, keep_alive, request_line, started,
+                                    version):
+                    return
             if not keep_alive:
                 return
 
@@ -336,7 +337,7 @@ class _Connection:
         return (self.read_exact(size) if size else b""), keep_alive
 
     def respond(self, reply: Reply, method: str, keep_alive: bool, request_line: str,
-                started: float) -> bool:
+                started: float, version: str = "HTTP/1.1") -> bool:
         server = self.server
         status = reply.status
         body = reply.body
@@ -347,11 +348,13 @@ class _Connection:
             lines.append("%s: %s\r\n" % (name, value))
         if status in _NO_BODY_STATUS or status < 200:
             body = b""
-        else:
-            lines.append("Content-Length: %d\r\n" % len(body))
+        elif body or method != "HEAD":  # a HEAD answer without a body: the GET length is
+            lines.append("Content-Length: %d\r\n" % len(body))  # unknown, so none is sent
         lines.append("Date: %s\r\n" % server.date.now())
         if not keep_alive:
             lines.append("Connection: close\r\n")
+        elif version == "HTTP/1.0":
+            lines.append("Connection: keep-alive\r\n")
         lines.append("\r\n")
         text = "".join(lines)
         try:

@@ -73,7 +73,7 @@ def _queue_name(spec: SQSEventSpec) -> str:
     return (spec.queue_arn or "arn:aws:sqs:us-east-1:123456789012:queue").rsplit(":", 1)[-1]
 
 
-def build_event(app: App, name: str, choice: EventChoice) -> Any:
+def build_event(app: App, name: str, choice: EventChoice, stage: str = "dev") -> Any:
     """The event to invoke ``name`` with."""
     given = choice.given()
     if len(given) > 1:
@@ -95,7 +95,7 @@ def build_event(app: App, name: str, choice: EventChoice) -> Any:
         return events.generate_sns_event(choice.sns, topic=topic)
     # No event given: a sample of the handler's own kind.
     if isinstance(spec, ScheduleSpec):
-        return events.generate_scheduled_event("%s-%s" % (app.app_name, name))
+        return events.generate_scheduled_event("%s-%s-%s" % (app.app_name, stage, name))
     if isinstance(spec, S3EventSpec):
         key = (spec.prefix or "") + "example" + (spec.suffix or ".txt")
         return events.generate_s3_event(spec.bucket, key)
@@ -135,7 +135,7 @@ def invoke_local(project_dir: str | None, stage_name: str, name: str, choice: Ev
     if name not in app._handlers and name != API_HANDLER:
         raise InvokeError("%s has no handler named %r; the handlers are: %s"
                           % (app.app_name, name, ", ".join([*names, API_HANDLER])))
-    event = build_event(app, name, choice)
+    event = build_event(app, name, choice, stage_name)
     pool = LocalTaskPool(app, workers=2, retry_delay=0.2)
     app.task_dispatcher = pool
     context = FakeLambdaContext("%s-%s-%s" % (app.app_name, stage_name, name),

@@ -200,10 +200,18 @@ def serve(options: LocalOptions, sock: socket.socket, supervised: bool,
     ``supervised``, until a watched file changes (then :data:`RESTART_CODE`)."""
     out = out or sys.stdout
     _setup_logging()
-    root, stage = check(options)
-    os.environ.update(stage.environment(API_HANDLER))
     restart = threading.Event()
     server: HTTPServer | None = None
+    try:
+        root, stage = check(options)
+    except LocalError as exc:
+        if not supervised:
+            raise
+        # e.g. config.json saved with an error: wait for the fix, as for a broken app.py
+        root = pathlib.Path(options.project_dir or os.getcwd()).resolve()
+        print("Error: %s" % exc, file=sys.stderr, flush=True)
+        return _wait_for_fix(sock, root, options, str(exc).splitlines()[0], "The project")
+    os.environ.update(stage.environment(API_HANDLER))
 
     def changed(path: str) -> None:
         log.info("%s changed; reloading", os.path.relpath(path, root))
@@ -222,12 +230,8 @@ def serve(options: LocalOptions, sock: socket.socket, supervised: bool,
         print(str(exc), file=sys.stderr, flush=True)
         if watcher is None:
             return 1
-        print("Waiting for a change to the project to try again (requests get a 500 "
-              "meanwhile)...", file=sys.stderr, flush=True)
-        server = HTTPServer(sock, BrokenApp(exc.summary), access, max_head=limit)
-        _serve_until_stopped(server)
         watcher.stop()
-        return RESTART_CODE if restart.is_set() else 0
+        return _wait_for_fix(sock, root, options, exc.summary)
     gateway = LocalGateway(app, options.event_format, stage.api_gateway_stage,
                            "%s-%s" % (app.app_name, options.stage), stage.timeout(API_HANDLER),
                            stage.memory_size(API_HANDLER), sock.getsockname()[1])
@@ -253,6 +257,31 @@ def serve(options: LocalOptions, sock: socket.socket, supervised: bool,
         pool.shutdown(wait=False)
         if watcher is not None:
             watcher.stop()
+    return RESTART_CODE if restart.is_set() else 0
+
+
+def _wait_for_fix(sock: socket.socket, root: pathlib.Path, options: LocalOptions,
+                  summary: str, what: str = "app.py") -> int:
+    """The project cannot be served: answer every request with a 500 saying so
+    until a watched file changes (then :data:`RESTART_CODE`)."""
+    print("Waiting for a change to the project to try again (requests get a 500 "
+          "meanwhile)...", file=sys.stderr, flush=True)
+    server = HTTPServer(sock, BrokenApp(summary, what), AccessLog(sys.stderr),
+                        max_head=HEAD_LIMITS.get(options.event_format, MAX_HEAD))
+    restart = threading.Event()
+
+    def changed(path: str) -> None:
+        log.info("%s changed; reloading", os.path.relpath(path, root))
+        restart.set()
+        server.stopping.set()
+
+    watcher = Watcher(root, changed)
+    watcher.start()
+    threading.Thread(target=_orphan_check, args=(server,), daemon=True).start()
+    try:
+        _serve_until_stopped(server)
+    finally:
+        watcher.stop()
     return RESTART_CODE if restart.is_set() else 0
 
 

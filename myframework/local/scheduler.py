@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -30,12 +31,15 @@ class LocalScheduler:
     """Runs on its own thread; :meth:`stop` ends it."""
 
     def __init__(self, app: App, stage: str = "dev",
-                 timeout_for: dict[str, int] | None = None) -> None:
+                 timeout_for: dict[str, int] | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         self.app = app
+        self.clock = clock
         self.stage = stage
         self.specs = [spec for spec in app.registry.handlers if isinstance(spec, ScheduleSpec)]
         self._timeouts = timeout_for or {}
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._pool = ThreadPoolExecutor(max_workers=max(1, min(4, len(self.specs))),
                                         thread_name_prefix="myframework-schedule")
@@ -50,28 +54,37 @@ class LocalScheduler:
                                         daemon=True)
         self._thread.start()
 
-    def stop(self) -> None:
+    def wake(self) -> None:
+        """Re-check the clock now (tests moving a fake clock forward call this)."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        """Stop firing; runs already started finish on their own."""
         self._stop.set()
+        self._wake.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
 
     def plan(self, now: float) -> dict[str, float]:
         """The next fire time (epoch seconds) of each schedule after ``now``."""
         return {spec.name: next_fire_time(spec.expression, now) for spec in self.specs}
 
     def _loop(self) -> None:
-        due = self.plan(time.time())
+        due = self.plan(self.clock())
         by_name = {spec.name: spec for spec in self.specs}
         for spec in self.specs:
             log.info("schedule %s (%s) first fires at %s UTC", spec.name, spec.expression,
                      time.strftime("%H:%M:%S", time.gmtime(due[spec.name])))
         while not self._stop.is_set():
             name = min(due, key=due.__getitem__)
-            wait = due[name] - time.time()
+            wait = due[name] - self.clock()
             if wait > 0:
-                self._stop.wait(min(wait, 60.0))  # re-check the wall clock at least each minute
+                self._wake.wait(min(wait, 60.0))  # re-check the wall clock at least each minute
+                self._wake.clear()
                 continue
             spec = by_name[name]
-            due[name] = next_fire_time(spec.expression, max(due[name], time.time() - 1))
+            due[name] = next_fire_time(spec.expression, max(due[name], self.clock() - 1))
             try:
                 self._pool.submit(self.fire, spec)
             except RuntimeError:  # stopped meanwhile

@@ -108,10 +108,11 @@ def function_options(where: str, options: "dict[str, Any]") -> FunctionOptions:
             raise RegistrationError("%s: environment must be a dict of name -> string value, "
                                     "got %r" % (where, env))
         for key, value in env.items():
-            if (not isinstance(key, str) or not key or key[0] not in _ENV_FIRST
+            if (not isinstance(key, str) or len(key) < 2 or key[0] not in _ENV_FIRST
                     or set(key) - _ENV_CHARS):
                 raise RegistrationError("%s: environment variable name %r is not valid; use "
-                                        "letters, digits and '_', starting with a letter"
+                                        "two or more letters, digits and '_', starting with a "
+                                        "letter (Lambda's rule)"
                                         % (where, key))
             if key in _RESERVED_ENV or key.startswith("MYFRAMEWORK_"):
                 raise RegistrationError("%s: environment variable %s is reserved (set by "

@@ -203,6 +203,16 @@ class _Connection:
         self.buffer = buffer[end + 4:]
         return buffer[:end]
 
+    def _recv_body(self) -> bytes:
+        """More of a request body: 408 if the client stalls, an error if it leaves."""
+        try:
+            chunk = self._recv(idle=False)
+        except TimeoutError:
+            raise BadRequest(408, "the request body did not arrive in time") from None
+        if not chunk:
+            raise ConnectionError("the client closed the connection mid-body")
+        return chunk
+
     def read_exact(self, length: int) -> bytes:
         buffer = self.buffer
         if len(buffer) >= length:
@@ -211,12 +221,7 @@ class _Connection:
         parts = [buffer]
         have = len(buffer)
         while have < length:
-            try:
-                chunk = self._recv(idle=False)
-            except TimeoutError:
-                raise BadRequest(408, "the request body did not arrive in time") from None
-            if not chunk:
-                raise ConnectionError("the client closed the connection mid-body")
+            chunk = self._recv_body()
             parts.append(chunk)
             have += len(chunk)
         data = b"".join(parts)
@@ -231,13 +236,7 @@ class _Connection:
                 return line
             if len(self.buffer) > 4096:
                 raise BadRequest(400, "a chunk-size line is too long")
-            try:
-                chunk = self._recv(idle=False)
-            except TimeoutError:
-                raise BadRequest(408, "the request body did not arrive in time") from None
-            if not chunk:
-                raise ConnectionError("the client closed the connection mid-body")
-            self.buffer += chunk
+            self.buffer += self._recv_body()
 
     def read_chunked(self) -> bytes:
         limit = self.server.max_body
@@ -377,7 +376,8 @@ class _Connection:
         try:  # let the client read the answer before the close resets the connection
             self.sock.shutdown(socket.SHUT_WR)
             self.sock.settimeout(1.0)
-            while self.sock.recv(65536):
+            deadline = time.monotonic() + 2.0  # but never drain a huge upload for long
+            while self.sock.recv(65536) and time.monotonic() < deadline:
                 pass
         except OSError:
             pass

@@ -74,9 +74,9 @@ def _check_env(value: Any, path: tuple[str, ...]) -> dict[str, str]:
             raise ConfigError("%s: %r is not a valid environment variable name (two or more "
                               "letters, digits and _, starting with a letter)"
                               % (_where(path), name))
-        if name in RESERVED_ENV:
-            raise ConfigError("%s: %s is reserved by Lambda and cannot be set; pick another name"
-                              % (_where(path), name))
+        if name in RESERVED_ENV or name.startswith("MYFRAMEWORK_"):
+            raise ConfigError("%s: %s is reserved (set by Lambda or myframework) and cannot be "
+                              "set; pick another name" % (_where(path), name))
         if not isinstance(item, str):
             raise ConfigError("%s.%s must be a string (environment variables are strings); "
                               "write %s" % (_where(path), name, json.dumps(json.dumps(item))))

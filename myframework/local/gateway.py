@@ -131,9 +131,10 @@ class LocalGateway:
         try:
             status, headers, body = decode_response_parts(raw, self.event_format)
         except InvalidResponseError as exc:
+            reply = self._error_reply()
             log.error("%s %s: the function returned a response the service would reject, so "
-                      "the caller gets 502: %s", request.method, path, exc)
-            return _message(502, "Internal server error")
+                      "the caller gets %d: %s", request.method, path, reply.status, exc)
+            return reply
         return Reply(status, headers, body)
 
     # -- authorizers -------------------------------------------------------------------

@@ -26,6 +26,7 @@ from typing import TextIO
 MAX_HEAD = 10 * 1024
 MAX_BODY = 10 * 1024 * 1024
 IDLE_TIMEOUT = 60.0  # seconds a keep-alive connection may sit idle
+IDLE_SLICE = 0.25  # an idle connection checks this often whether the server is stopping
 READ_TIMEOUT = 10.0  # seconds a client may pause in the middle of a request
 MAX_CONNECTIONS = 256
 
@@ -165,9 +166,10 @@ class _Connection:
         self.client = client
         self.buffer = b""
         self.timeout = 0.0
+        self.fresh = True  # counted as a request in progress until its first answer
 
     def _recv(self, idle: bool) -> bytes:
-        timeout = IDLE_TIMEOUT if idle else self.server.read_timeout
+        timeout = IDLE_SLICE if idle else self.server.read_timeout
         if timeout != self.timeout:  # each settimeout() is a system call
             self.sock.settimeout(timeout)
             self.timeout = timeout
@@ -180,16 +182,21 @@ class _Connection:
         while buffer.startswith(b"\r\n"):  # tolerated between requests (RFC 9112 2.2)
             buffer = buffer[2:]
         end = buffer.find(b"\r\n\r\n")
+        idle_until = time.monotonic() + IDLE_TIMEOUT
         while end < 0:
             if len(buffer) > limit:
                 raise BadRequest(431, "the request line and headers are over %d bytes, "
-                                      "API Gateway's limit" % limit)
+                                      "%s's limit" % (limit, self.server.service))
             try:
                 chunk = self._recv(idle=not buffer)
             except TimeoutError:
                 if buffer:
                     raise BadRequest(408, "the request head did not arrive in time") from None
-                return None
+                # Idle: close once the server stops (a request already on its way is
+                # still read and answered) or the keep-alive time is up.
+                if self.server.stopping.is_set() or time.monotonic() > idle_until:
+                    return None
+                continue
             if not chunk:
                 return None
             start = max(0, len(buffer) - 3)
@@ -199,7 +206,7 @@ class _Connection:
             end = buffer.find(b"\r\n\r\n", start if start < len(buffer) else 0)
         if end > limit:
             raise BadRequest(431, "the request line and headers are over %d bytes, "
-                                  "API Gateway's limit" % limit)
+                                  "%s's limit" % (limit, self.server.service))
         self.buffer = buffer[end + 4:]
         return buffer[:end]
 
@@ -256,7 +263,7 @@ class _Connection:
                 return b"".join(parts)
             total += size
             if total > limit:
-                raise BadRequest(413, _too_large(limit))
+                raise BadRequest(413, _too_large(limit, self.server.service))
             parts.append(self.read_exact(size))
             if self.read_exact(2) != b"\r\n":
                 raise BadRequest(400, "a chunk is not followed by CRLF")
@@ -265,8 +272,23 @@ class _Connection:
         self.sock.sendall(data)
 
     def serve(self) -> None:
+        try:
+            self._serve()
+        finally:
+            self._settle()
+
+    def _settle(self) -> None:
+        """The connection's first request is answered (or never came): stop()
+        no longer needs to wait for it."""
+        if self.fresh:
+            self.fresh = False
+            self.server._end()
+
+    def _serve(self) -> None:
         server = self.server
-        while not server.stopping.is_set():
+        # While the server stops (a reload), a request already sent or on its way is still
+        # read and answered, with Connection: close; only an idle connection is closed.
+        while True:
             started = 0.0
             request_line = "-"
             try:
@@ -289,6 +311,7 @@ class _Connection:
                 if not self.respond(reply, method, keep_alive, request_line, started,
                                     version):
                     return
+            self._settle()
             if not keep_alive:
                 return
 
@@ -330,7 +353,7 @@ class _Connection:
             raise BadRequest(400, "Content-Length must be a whole number of bytes")
         size = int(length)
         if size > self.server.max_body:
-            raise BadRequest(413, _too_large(self.server.max_body))
+            raise BadRequest(413, _too_large(self.server.max_body, self.server.service))
         if size and expect_continue and not self.buffer:
             self.send(b"HTTP/1.1 100 Continue\r\n\r\n")
         return (self.read_exact(size) if size else b""), keep_alive
@@ -383,10 +406,10 @@ class _Connection:
             pass
 
 
-def _too_large(limit: int) -> str:
-    return ("the request body is over %d bytes (%d MB), API Gateway's payload limit; send "
-            "large files straight to S3 (for example with a presigned URL)"
-            % (limit, limit // (1024 * 1024)))
+def _too_large(limit: int, service: str) -> str:
+    return ("the request body is over %d bytes (%g MB), %s's payload limit; send large "
+            "files straight to S3 (for example with a presigned URL)"
+            % (limit, limit / (1024 * 1024), service))
 
 
 class HTTPServer:
@@ -395,12 +418,14 @@ class HTTPServer:
     def __init__(self, sock: socket.socket, handler: Handler, log: AccessLog | None = None,
                  max_head: int = MAX_HEAD, max_body: int = MAX_BODY,
                  read_timeout: float = READ_TIMEOUT,
-                 on_error: Callable[[BaseException], None] | None = None) -> None:
+                 on_error: Callable[[BaseException], None] | None = None,
+                 service: str = "API Gateway") -> None:
         self.sock = sock
         self.handler = handler
         self.log = log or AccessLog()
         self.max_head = max_head
         self.max_body = max_body
+        self.service = service  # whose limits these are, for the error messages
         self.read_timeout = read_timeout
         self.on_error = on_error
         self.date = _Date()
@@ -422,6 +447,16 @@ class HTTPServer:
     def track(self) -> _Tracker:
         return _Tracker(self)
 
+    def _begin(self) -> None:
+        with self._idle:
+            self._active += 1
+
+    def _end(self) -> None:
+        with self._idle:
+            self._active -= 1
+            if not self._active:
+                self._idle.notify_all()
+
     def serve_forever(self, poll_interval: float = 0.5) -> None:
         """Accept connections until :meth:`stop` is called."""
         self.sock.settimeout(poll_interval)
@@ -436,6 +471,7 @@ class HTTPServer:
                 time.sleep(0.05)  # e.g. EMFILE: back off instead of spinning
                 continue
             self._slots.acquire()
+            self._begin()  # ended by the connection once its first request is answered
             thread = threading.Thread(target=self._serve_connection, args=(conn, addr),
                                       name="myframework-http", daemon=True)
             thread.start()
@@ -453,6 +489,7 @@ class HTTPServer:
         finally:
             with self._idle:
                 self._connections.discard(conn)
+                self._idle.notify_all()
             try:
                 conn.close()
             except OSError:
@@ -468,6 +505,9 @@ class HTTPServer:
             while self._active and time.monotonic() < deadline:
                 self._idle.wait(deadline - time.monotonic())
             finished = self._active == 0
+            # Idle connections notice the stop within IDLE_SLICE and close themselves.
+            while self._connections and time.monotonic() < deadline:
+                self._idle.wait(min(IDLE_SLICE, deadline - time.monotonic()))
             for conn in list(self._connections):
                 try:
                     conn.shutdown(socket.SHUT_RDWR)
@@ -485,12 +525,7 @@ class _Tracker:
         self.server = server
 
     def __enter__(self) -> None:
-        with self.server._idle:
-            self.server._active += 1
+        self.server._begin()
 
     def __exit__(self, *exc: object) -> None:
-        server = self.server
-        with server._idle:
-            server._active -= 1
-            if not server._active:
-                server._idle.notify_all()
+        self.server._end()

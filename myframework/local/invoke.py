@@ -18,11 +18,19 @@ import time
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from ..config import API_HANDLER, ConfigError, load_config
+from ..config import (
+    API_HANDLER,
+    DEFAULT_MEMORY_SIZE,
+    DEFAULT_TIMEOUT,
+    ConfigError,
+    load_config,
+)
 from ..project import AppLoadError, ProjectError, find_project, load_app, project_traceback
 from ..runtime.app import App
+from ..runtime.authorizers import AuthorizerSpec
 from ..runtime.dispatch import run_bound
 from ..runtime.event_specs import (
+    NO_OPTIONS,
     CloudWatchEventSpec,
     HandlerSpec,
     S3EventSpec,
@@ -103,6 +111,9 @@ def build_event(app: App, name: str, choice: EventChoice, stage: str = "dev") ->
         return events.generate_sqs_event(['{"example": true}'], queue_name=_queue_name(spec))
     if isinstance(spec, SNSEventSpec):
         return events.generate_sns_event('{"example": true}', topic=spec.topic)
+    if isinstance(spec, AuthorizerSpec):
+        return {"type": "TOKEN", "authorizationToken": "example-token",
+                "methodArn": "arn:aws:execute-api:us-east-1:123456789012:abc123/api/GET/"}
     if isinstance(spec, CloudWatchEventSpec):
         pattern = spec.event_pattern
         source = pattern.get("source", ["myframework.local"])
@@ -126,20 +137,32 @@ def invoke_local(project_dir: str | None, stage_name: str, name: str, choice: Ev
         stage = load_config(root).stage(stage_name)
     except (ProjectError, ConfigError) as exc:
         raise InvokeError(str(exc)) from None
-    os.environ.update(stage.environment(name))
+    configured = stage.environment(name)
+    os.environ.update(configured)
     try:
         app = load_app(root)
+        names = sorted(app._handlers)
+        if name not in app._handlers and name != API_HANDLER:
+            raise InvokeError("%s has no handler named %r; the handlers are: %s"
+                              % (app.app_name, name, ", ".join([*names, API_HANDLER])))
+        spec = app._handlers.get(name)
+        options = spec.options if spec is not None else NO_OPTIONS
+        # Settings given in code (environment=, memory_size=, timeout=) apply as on
+        # Lambda; the config overrides them. Import again so module-level code sees them.
+        from_code = {k: v for k, v in options.environment if k not in configured}
+        if any(os.environ.get(k) != v for k, v in from_code.items()):
+            os.environ.update(from_code)
+            app = load_app(root)
     except AppLoadError as exc:
         raise InvokeError(str(exc)) from None
-    names = sorted(app._handlers)
-    if name not in app._handlers and name != API_HANDLER:
-        raise InvokeError("%s has no handler named %r; the handlers are: %s"
-                          % (app.app_name, name, ", ".join([*names, API_HANDLER])))
     event = build_event(app, name, choice, stage_name)
     pool = LocalTaskPool(app, workers=2, retry_delay=0.2)
     app.task_dispatcher = pool
-    context = FakeLambdaContext("%s-%s-%s" % (app.app_name, stage_name, name),
-                                stage.memory_size(name), float(stage.timeout(name)))
+    memory = stage.get("lambda_memory_size", name) or options.memory_size or DEFAULT_MEMORY_SIZE
+    timeout = stage.get("lambda_timeout", name) or options.timeout or DEFAULT_TIMEOUT
+    function = ("%s-%s" % (app.app_name, stage_name) if name == API_HANDLER
+                else "%s-%s-%s" % (app.app_name, stage_name, name))
+    context = FakeLambdaContext(function, int(memory), float(timeout))
     started = time.monotonic()
     try:
         result = app(event, context) if name == API_HANDLER else run_bound(app, name, event,
@@ -157,10 +180,12 @@ def invoke_local(project_dir: str | None, stage_name: str, name: str, choice: Ev
     except (TypeError, ValueError) as exc:
         print("%s returned a value Lambda cannot send back as JSON: %s (%r)" % (
             name, exc, result), file=sys.stderr)
-        return 1
-    print(text, file=out)
-    print("%s ran in %.1f ms" % (name, elapsed * 1000), file=sys.stderr)
+        code = 1
+    else:
+        print(text, file=out)
+        print("%s ran in %.1f ms" % (name, elapsed * 1000), file=sys.stderr)
+        code = 0
     if not pool.join(60):
         print("some tasks it delayed were still running after 60 s", file=sys.stderr)
     pool.shutdown(wait=False)
-    return 0
+    return code

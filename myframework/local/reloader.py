@@ -135,6 +135,19 @@ class Watcher:
 
         watcher = self
         root = str(self.root)
+        venvs: dict[str, bool] = {}
+
+        def in_virtualenv(relative_parts: list[str]) -> bool:
+            """Whether a folder between the root and the file holds a virtualenv."""
+            folder = root
+            for part in relative_parts:
+                folder = os.path.join(folder, part)
+                found = venvs.get(folder)
+                if found is None:
+                    found = venvs[folder] = os.path.exists(os.path.join(folder, "pyvenv.cfg"))
+                if found:
+                    return True
+            return False
 
         class Handler(FileSystemEventHandler):
             def on_any_event(self, event: FileSystemEvent) -> None:
@@ -149,6 +162,8 @@ class Watcher:
                     if any(p in _SKIP_DIRS for p in parts[:-1]) or not _is_watched(relative):
                         continue
                     if relative != _CONFIG and any(p.startswith(".") for p in parts):
+                        continue
+                    if in_virtualenv(parts[:-1]):
                         continue
                     # Editors touch files without changing them; compare contents' stats.
                     if watcher._initial.get(path) == _stat(path):

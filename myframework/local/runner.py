@@ -21,22 +21,39 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from typing import TextIO
 
 from ..config import API_HANDLER, ConfigError, StageConfig, load_config
 from ..project import AppLoadError, ProjectError, find_project, load_app
 from ..testing import EVENT_FORMATS
 from .gateway import BrokenApp, LocalGateway
-from .httpserver import MAX_HEAD, AccessLog, HTTPServer
+from .httpserver import MAX_BODY, MAX_HEAD, AccessLog, Handler, HTTPServer
 from .reloader import RESTART_CODE, Watcher
 from .scheduler import LocalScheduler
 from .tasks import LocalTaskPool
 
 FD_ENV = "MYFRAMEWORK_LOCAL_FD"
 log = logging.getLogger("myframework.local")
-# ALBs and Function URLs take bigger request heads than API Gateway's 10 KB.
-HEAD_LIMITS = {"rest": MAX_HEAD, "http-api": MAX_HEAD, "function-url": 64 * 1024,
-               "alb": 64 * 1024, "alb-multi": 64 * 1024}
+# Request limits per event format: (head bytes, body bytes, whose limits). API Gateway
+# takes 10 KB of request line and headers and a 10 MB body; ALBs and Function URLs take
+# bigger heads, but an ALB passes at most 1 MB of body to a Lambda target and a Function
+# URL at most Lambda's 6 MB invocation payload.
+FORMAT_LIMITS = {
+    "rest": (MAX_HEAD, MAX_BODY, "API Gateway"),
+    "http-api": (MAX_HEAD, MAX_BODY, "API Gateway"),
+    "function-url": (64 * 1024, 6 * 1024 * 1024, "Lambda Function URLs"),
+    "alb": (64 * 1024, 1024 * 1024, "ALB Lambda targets"),
+    "alb-multi": (64 * 1024, 1024 * 1024, "ALB Lambda targets"),
+}
+HEAD_LIMITS = {name: limits[0] for name, limits in FORMAT_LIMITS.items()}
+
+
+def _server(sock: socket.socket, handler: Handler, options: LocalOptions,
+            on_error: Callable[[BaseException], None] | None = None) -> HTTPServer:
+    max_head, max_body, service = FORMAT_LIMITS[options.event_format]
+    return HTTPServer(sock, handler, AccessLog(sys.stderr), max_head=max_head,
+                      max_body=max_body, service=service, on_error=on_error)
 
 
 class LocalError(Exception):
@@ -222,8 +239,6 @@ def serve(options: LocalOptions, sock: socket.socket, supervised: bool,
     watcher = Watcher(root, changed) if supervised else None
     if watcher is not None:
         watcher.start()  # before importing, so an edit during a slow import still counts
-    access = AccessLog(sys.stderr)
-    limit = HEAD_LIMITS[options.event_format]
     try:
         app = load_app(root)
     except AppLoadError as exc:
@@ -239,8 +254,8 @@ def serve(options: LocalOptions, sock: socket.socket, supervised: bool,
     app.task_dispatcher = pool
     scheduler = LocalScheduler(app, options.stage,
                                {s.name: stage.timeout(s.name) for s in app.registry.handlers})
-    server = HTTPServer(sock, gateway, access, max_head=limit,
-                        on_error=lambda exc: log.error("dev server error", exc_info=exc))
+    server = _server(sock, gateway, options,
+                     lambda exc: log.error("dev server error", exc_info=exc))
     if restart.is_set():
         server.stopping.set()
     print(_banner(options, root, app.app_name, len(app.registry.routes),
@@ -264,10 +279,12 @@ def _wait_for_fix(sock: socket.socket, root: pathlib.Path, options: LocalOptions
                   summary: str, what: str = "app.py") -> int:
     """The project cannot be served: answer every request with a 500 saying so
     until a watched file changes (then :data:`RESTART_CODE`)."""
-    print("Waiting for a change to the project to try again (requests get a 500 "
-          "meanwhile)...", file=sys.stderr, flush=True)
-    server = HTTPServer(sock, BrokenApp(summary, what), AccessLog(sys.stderr),
-                        max_head=HEAD_LIMITS.get(options.event_format, MAX_HEAD))
+    host, port = sock.getsockname()[:2]
+    print("Waiting for a change to the project to try again; meanwhile http://%s:%d/ answers "
+          "every request with a 500 saying what failed..." % (
+              "127.0.0.1" if host in ("0.0.0.0", "::") else host, port),
+          file=sys.stderr, flush=True)
+    server = _server(sock, BrokenApp(summary, what), options)
     restart = threading.Event()
 
     def changed(path: str) -> None:

@@ -479,3 +479,51 @@ def test_api_handler_with_an_http_event_prints_the_response(
     response = cli_json(project, "api_handler", "--event", str(path))
     assert response["statusCode"] == 200
     assert json.loads(response["body"]) == {"hello": "world", "shared": "dev"}
+
+
+CODE_OPTIONS_APP = '''\
+import os
+
+from myframework import App, AuthResponse
+
+app = App("code-options")
+AT_IMPORT = os.environ.get("FROM_CODE")
+
+
+@app.lambda_function(memory_size=1024, timeout=300,
+                     environment={"FROM_CODE": "code", "BOTH": "code"})
+def configured(event, context):
+    return {"at_import": AT_IMPORT, "from_code": os.environ.get("FROM_CODE"),
+            "both": os.environ.get("BOTH"), "memory": context.memory_limit_in_mb,
+            "timeout_ms": context.get_remaining_time_in_millis()}
+
+
+@app.authorizer()
+def gate(request):
+    return AuthResponse(routes=["/"], principal_id="p-" + request.token)
+'''
+
+
+def test_settings_given_in_code_apply_and_config_overrides_them(tmp_path: pathlib.Path) -> None:
+    root = tmp_path / "code"
+    (root / ".myframework").mkdir(parents=True)
+    (root / "app.py").write_text(CODE_OPTIONS_APP, encoding="utf-8")
+    (root / ".myframework" / "config.json").write_text(json.dumps({"stages": {"dev": {
+        "environment_variables": {"BOTH": "config"}}}}), encoding="utf-8")
+    result = cli_json(root, "configured")
+    assert result["at_import"] == "code"      # set before app.py is (re)imported
+    assert result["from_code"] == "code"
+    assert result["both"] == "config"         # the config wins over the decorator
+    assert result["memory"] == 1024
+    assert 290_000 < result["timeout_ms"] <= 300_000
+
+
+def test_an_authorizer_gets_a_sample_token_event(tmp_path: pathlib.Path) -> None:
+    root = tmp_path / "auth"
+    root.mkdir()
+    (root / "app.py").write_text(CODE_OPTIONS_APP, encoding="utf-8")
+    result = cli_json(root, "gate")
+    assert result["principalId"] == "p-example-token"
+    statement = result["policyDocument"]["Statement"][0]
+    assert statement["Effect"] == "Allow"
+    assert statement["Resource"] == ["arn:aws:execute-api:us-east-1:123456789012:abc123/api/*/"]

@@ -761,3 +761,47 @@ def test_many_connections_in_a_row(live: LiveServer) -> None:
             conn.close()
     assert live.errors == []
 
+
+
+@pytest.mark.parametrize(("event_format", "status", "message"), [
+    ("rest", 502, "Internal server error"),
+    ("http-api", 500, "Internal Server Error"),
+    ("function-url", 502, "Internal Server Error"),
+    ("alb", 502, "Internal server error"),
+])
+def test_an_invalid_response_gets_what_the_service_answers_when_the_function_fails(
+        servers: Servers, event_format: str, status: int, message: str) -> None:
+    live = servers.app(RawHandlerApp({"statusCode": "200", "body": "x"}), event_format)
+    answer = live.request("GET", "/invalid")
+    assert answer.status == status
+    assert answer.json() == {"message": message}
+
+
+@pytest.mark.parametrize(("event_format", "max_body", "service"), [
+    ("rest", 10 * 1024 * 1024, "API Gateway"),
+    ("http-api", 10 * 1024 * 1024, "API Gateway"),
+    ("function-url", 6 * 1024 * 1024, "Lambda Function URLs"),
+    ("alb", 1024 * 1024, "ALB Lambda targets"),
+])
+def test_each_event_format_has_its_services_body_limit(event_format: str, max_body: int,
+                                                        service: str) -> None:
+    from myframework.local.runner import LocalOptions, _server, bind
+
+    sock = bind(HOST, 0)
+    server = _server(sock, lambda request: None,  # type: ignore[arg-type,return-value]
+                     LocalOptions(event_format=event_format))
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    try:
+        with socket.create_connection((HOST, sock.getsockname()[1]), timeout=5) as client:
+            client.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n"
+                           % (max_body + 1))
+            response = RawReader(client).read_response()
+        assert response.status == 413
+        assert service in response.body.decode()
+        assert server.max_body == max_body
+    finally:
+        server.stop(timeout=1.0)
+        thread.join(2.0)
+        sock.close()

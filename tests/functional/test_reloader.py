@@ -179,6 +179,7 @@ def test_other_files_do_not_call_back(project: pathlib.Path,
     write(project / "lib" / "__pycache__" / "helpers.py", "changed = True\n")
     write(project / "node_modules" / "pkg" / "index.py", "changed = True\n")
     write(project / "myenv" / "lib" / "python3.11" / "site-packages" / "dep.py", "x = 1\n")
+    write(project / "myenv" / "bin" / "tool.py", "x = 1\n")  # a virtualenv by its pyvenv.cfg
     write(project / ".hidden" / "secret.py", "changed = True\n")
     assert not calls.wait(QUIET)
     # ...while the watcher is alive: a .py edit still counts.

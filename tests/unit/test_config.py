@@ -239,8 +239,8 @@ def test_an_environment_value_must_be_a_string(tmp_path: pathlib.Path, level: st
 def test_a_name_reserved_by_lambda_is_refused(tmp_path: pathlib.Path, level: str,
                                               name: str) -> None:
     message = config_error(tmp_path, at(level, {"environment_variables": {name: "x"}}))
-    assert (KEY_PREFIX[level] + "environment_variables: %s is reserved by Lambda" % name
-            in message)
+    assert (KEY_PREFIX[level] + "environment_variables: %s is reserved "
+            "(set by Lambda or myframework)" % name in message)
 
 
 @pytest.mark.parametrize("level", LEVELS)
@@ -456,3 +456,9 @@ def test_a_chalice_style_config_is_accepted(tmp_path: pathlib.Path) -> None:
     assert dev.timeout("cleanup") == 300
     assert dev.environment("cleanup") == {"LOG_LEVEL": "info", "TABLE": "pets-dev"}
     assert re.fullmatch(r"[a-z]+", dev.api_gateway_stage)
+
+
+def test_myframework_variable_names_are_reserved(tmp_path: pathlib.Path) -> None:
+    write_config(tmp_path, {"environment_variables": {"MYFRAMEWORK_HANDLER": "x"}})
+    with pytest.raises(ConfigError, match="MYFRAMEWORK_HANDLER is reserved"):
+        load_config(tmp_path)

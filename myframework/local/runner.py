@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable
 from typing import TextIO
 
-from ..config import API_HANDLER, ConfigError, StageConfig, load_config
+from ..config import API_HANDLER, DEFAULT_TIMEOUT, ConfigError, StageConfig, load_config
 from ..project import AppLoadError, ProjectError, find_project, load_app
 from ..testing import EVENT_FORMATS
 from .gateway import BrokenApp, LocalGateway
@@ -246,14 +246,17 @@ def serve(options: LocalOptions, sock: socket.socket, supervised: bool,
         if watcher is None:
             return 1
         watcher.stop()
+        if restart.is_set():  # saved again while importing: try the new version at once
+            return RESTART_CODE
         return _wait_for_fix(sock, root, options, exc.summary)
     gateway = LocalGateway(app, options.event_format, stage.api_gateway_stage,
                            "%s-%s" % (app.app_name, options.stage), stage.timeout(API_HANDLER),
                            stage.memory_size(API_HANDLER), sock.getsockname()[1])
     pool = LocalTaskPool(app, workers=options.workers)
     app.task_dispatcher = pool
-    scheduler = LocalScheduler(app, options.stage,
-                               {s.name: stage.timeout(s.name) for s in app.registry.handlers})
+    scheduler = LocalScheduler(app, options.stage, {
+        s.name: int(stage.get("lambda_timeout", s.name) or s.options.timeout or DEFAULT_TIMEOUT)
+        for s in app.registry.handlers})
     server = _server(sock, gateway, options,
                      lambda exc: log.error("dev server error", exc_info=exc))
     if restart.is_set():

@@ -36,6 +36,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from .runtime.handlers import RESERVED_ENV  # names Lambda sets itself
+
 CONFIG_DIR = ".myframework"
 CONFIG_FILE = "config.json"
 API_HANDLER = "api_handler"
@@ -44,17 +46,9 @@ DEFAULT_API_GATEWAY_STAGE = "api"
 DEFAULT_MEMORY_SIZE = 128
 DEFAULT_TIMEOUT = 60
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _ENV_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]+")  # Lambda's rule: two characters or more
-_STAGE_NAME = re.compile(r"^[A-Za-z0-9_]{1,128}$")
-# Lambda sets these itself and rejects a function configuration that sets them.
-RESERVED_ENV = frozenset((
-    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
-    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
-    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
-    "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
-))
+_STAGE_NAME = re.compile(r"[A-Za-z0-9_]{1,128}")
 
 
 class ConfigError(Exception):

@@ -30,7 +30,7 @@ _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012
 _ENV_FIRST = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _ENV_CHARS = _ENV_FIRST | frozenset("0123456789_")
 # Set by Lambda itself; a function's configuration may not use them.
-_RESERVED_ENV = frozenset((
+RESERVED_ENV = frozenset((
     "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
     "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
     "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE",
@@ -114,7 +114,7 @@ def function_options(where: str, options: "dict[str, Any]") -> FunctionOptions:
                                         "two or more letters, digits and '_', starting with a "
                                         "letter (Lambda's rule)"
                                         % (where, key))
-            if key in _RESERVED_ENV or key.startswith("MYFRAMEWORK_"):
+            if key in RESERVED_ENV or key.startswith("MYFRAMEWORK_"):
                 raise RegistrationError("%s: environment variable %s is reserved (set by "
                                         "Lambda or myframework); choose another name"
                                         % (where, key))

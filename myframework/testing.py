@@ -503,6 +503,42 @@ class EventGenerator:
             ["arn:aws:events:%s:%s:rule/%s" % (self.region, ACCOUNT, rule_name)])
 
 
+def queue_name(spec: Any) -> str:
+    """The queue name of an ``@app.on_sqs_message`` registration (given by name or ARN)."""
+    if spec.queue:
+        return str(spec.queue)
+    return str(spec.queue_arn or "arn:aws:sqs:us-east-1:123456789012:queue").rsplit(":", 1)[-1]
+
+
+def sample_event(spec: Any, app_name: str = "app", stage: str = "dev") -> Any:
+    """A realistic event for a registered handler (a ``HandlerSpec``): the kind of
+    event its source sends, for its own bucket, queue, topic or pattern, so that
+    its filters match. Used by ``invoke --local`` and ``package --verify``."""
+    events = EventGenerator()
+    kind = spec.kind
+    if kind == "schedule":
+        return events.generate_scheduled_event("%s-%s-%s" % (app_name, stage, spec.name))
+    if kind == "s3":
+        key = (spec.prefix or "") + "example" + (spec.suffix or ".txt")
+        return events.generate_s3_event(spec.bucket, key)
+    if kind == "sqs":
+        return events.generate_sqs_event(['{"example": true}'], queue_name=queue_name(spec))
+    if kind == "sns":
+        return events.generate_sns_event('{"example": true}', topic=spec.topic)
+    if kind == "cloudwatch":
+        pattern = spec.event_pattern
+        source = pattern.get("source", ["myframework.local"])
+        detail_type = pattern.get("detail-type", ["Local test"])
+        return events.generate_cw_event(
+            source[0] if isinstance(source, list) and source else "myframework.local",
+            detail_type[0] if isinstance(detail_type, list) and detail_type else "Local test",
+            {}, [])
+    if getattr(spec, "authorizer", None) is not None:  # an @app.authorizer() function
+        return {"type": "TOKEN", "authorizationToken": "example-token",
+                "methodArn": "arn:aws:execute-api:us-east-1:123456789012:abc123/api/GET/"}
+    return {}
+
+
 class InvokeResponse:
     """``client.lambda_.invoke`` result: ``payload`` is what the handler returned."""
 

@@ -27,18 +27,14 @@ from ..config import (
 )
 from ..project import AppLoadError, ProjectError, find_project, load_app, project_traceback
 from ..runtime.app import App
-from ..runtime.authorizers import AuthorizerSpec
 from ..runtime.dispatch import run_bound
 from ..runtime.event_specs import (
     NO_OPTIONS,
-    CloudWatchEventSpec,
     HandlerSpec,
-    S3EventSpec,
-    ScheduleSpec,
     SNSEventSpec,
     SQSEventSpec,
 )
-from ..testing import EventGenerator, FakeLambdaContext
+from ..testing import EventGenerator, FakeLambdaContext, queue_name, sample_event
 from .tasks import LocalTaskPool
 
 
@@ -75,12 +71,6 @@ def _read_event(path: str) -> Any:
                           % (path, exc.msg, exc.lineno, exc.colno)) from None
 
 
-def _queue_name(spec: SQSEventSpec) -> str:
-    if spec.queue:
-        return spec.queue
-    return (spec.queue_arn or "arn:aws:sqs:us-east-1:123456789012:queue").rsplit(":", 1)[-1]
-
-
 def build_event(app: App, name: str, choice: EventChoice, stage: str = "dev") -> Any:
     """The event to invoke ``name`` with."""
     given = choice.given()
@@ -96,32 +86,13 @@ def build_event(app: App, name: str, choice: EventChoice, stage: str = "dev") ->
             raise InvokeError("--s3 takes BUCKET/KEY, e.g. --s3 uploads/images/cat.jpg")
         return events.generate_s3_event(bucket, key)
     if choice.sqs is not None:
-        queue = _queue_name(spec) if isinstance(spec, SQSEventSpec) else "queue-name"
+        queue = queue_name(spec) if isinstance(spec, SQSEventSpec) else "queue-name"
         return events.generate_sqs_event([choice.sqs], queue_name=queue)
     if choice.sns is not None:
         topic = spec.topic if isinstance(spec, SNSEventSpec) else "mytopic"
         return events.generate_sns_event(choice.sns, topic=topic)
-    # No event given: a sample of the handler's own kind.
-    if isinstance(spec, ScheduleSpec):
-        return events.generate_scheduled_event("%s-%s-%s" % (app.app_name, stage, name))
-    if isinstance(spec, S3EventSpec):
-        key = (spec.prefix or "") + "example" + (spec.suffix or ".txt")
-        return events.generate_s3_event(spec.bucket, key)
-    if isinstance(spec, SQSEventSpec):
-        return events.generate_sqs_event(['{"example": true}'], queue_name=_queue_name(spec))
-    if isinstance(spec, SNSEventSpec):
-        return events.generate_sns_event('{"example": true}', topic=spec.topic)
-    if isinstance(spec, AuthorizerSpec):
-        return {"type": "TOKEN", "authorizationToken": "example-token",
-                "methodArn": "arn:aws:execute-api:us-east-1:123456789012:abc123/api/GET/"}
-    if isinstance(spec, CloudWatchEventSpec):
-        pattern = spec.event_pattern
-        source = pattern.get("source", ["myframework.local"])
-        detail_type = pattern.get("detail-type", ["Local test"])
-        return events.generate_cw_event(
-            source[0] if isinstance(source, list) and source else "myframework.local",
-            detail_type[0] if isinstance(detail_type, list) and detail_type else "Local test",
-            {}, [])
+    if spec is not None:  # no event given: a sample of the handler's own kind
+        return sample_event(spec, app.app_name, stage)
     if name == API_HANDLER:
         raise InvokeError("%s needs an HTTP event: pass --event FILE (an API Gateway, "
                           "Function URL or ALB event), or use `myframework local`" % API_HANDLER)

@@ -162,6 +162,7 @@ STAGE_SETTINGS: dict[str, Callable[[Any, tuple[str, ...]], Any]] = {
     "api_gateway_stage": _api_stage,
     "api_gateway_endpoint_type": _choice("EDGE", "REGIONAL", "PRIVATE"),
     "automatic_layer": _bool,
+    "include_paths": _strings,
     "minimum_compression_size": _int_range(0, 10485760, "bytes"),
 }
 TOP_SETTINGS = ("version", "app_name", "stages", "lambda_functions")

@@ -25,9 +25,11 @@ def _register() -> None:
     from .invoke import invoke
     from .local import local
     from .new_project import new_project
+    from .package import package
     cli.add_command(new_project)
     cli.add_command(local)
     cli.add_command(invoke)
+    cli.add_command(package)
 
 
 _register()

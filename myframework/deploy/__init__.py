@@ -1,0 +1,1 @@
+"""Deploy side: packaging, IaC, deploy. Never imported by the runtime."""

@@ -275,6 +275,15 @@ class StageConfig:
                 value = level[key]
         return value
 
+    def per_function(self, *keys: str) -> set[str]:
+        """Names of the functions that set any of ``keys`` themselves (at either level)."""
+        names: set[str] = set()
+        for functions in (self._top.get("lambda_functions", {}),
+                          self._stage.get("lambda_functions", {})):
+            names.update(name for name, settings in functions.items()
+                         if any(key in settings for key in keys))
+        return names
+
     def environment(self, function: str | None = None) -> dict[str, str]:
         """Environment variables for ``function``, merged from every level."""
         return self._merged("environment_variables", function)

@@ -27,12 +27,15 @@ def package(ctx: click.Context, out_dir: str, stage: str, verify: bool) -> None:
     try:
         root = find_project(project_dir(ctx))
         stage_config = load_config(root).stage(stage)
-        functions: list[str] = []
-        try:
-            app = load_app(root)
-            functions = [spec.name for spec in app.registry.handlers]
-        except AppLoadError as exc:  # still build: --verify shows the same error from the zip
-            click.echo("warning: %s" % exc, err=True)
+        functions = sorted(stage_config.per_function("runtime", "architecture"))
+        if functions:
+            # Only then does it matter which functions exist (importing the app costs time).
+            try:
+                app = load_app(root)
+                functions = [spec.name for spec in app.registry.handlers
+                             if spec.name in functions]
+            except AppLoadError as exc:  # still build; --verify shows the error from the zip
+                click.echo("warning: %s" % exc, err=True)
         build = build_project(root, stage_config, functions, pathlib.Path(out_dir),
                               log=lambda line: click.echo(line, err=True))
     except (ProjectError, ConfigError, PackagingError) as exc:

@@ -40,6 +40,9 @@ setup(
             # `myframework local` uses watchdog when it is installed (stat polling otherwise);
             # the tests exercise both.
             "watchdog>=4",
+            # Generated IaC and API documents are validated in the tests.
+            "cfn-lint>=1.0",
+            "openapi-spec-validator>=0.7",
         ],
     },
     entry_points={"console_scripts": ["myframework=myframework.cli:main"]},

@@ -51,6 +51,7 @@ from .models import (
 HANDLER_ENV = "MYFRAMEWORK_HANDLER"
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")
 TASK_RETRIES = 2  # Lambda's default for asynchronous invokes
+ROLE_ID = "DefaultRole"
 
 
 def logical_id(*parts: str) -> str:
@@ -96,7 +97,7 @@ class _Builder:
         self.code = code  # function name -> zip (relative path)
         self.layer = layer
         self.prefix = "%s-%s" % (app.app_name, stage.name)
-        self.used_ids: set[str] = set()
+        self.used_ids: set[str] = {ROLE_ID}
 
     def unique_id(self, *parts: str) -> str:
         base = logical_id(*parts)
@@ -177,12 +178,14 @@ def build_app_model(app: App, stage: StageConfig, code: dict[str, str] | None = 
         model.task_functions[queue] = function.logical_id
     if api is not None:
         model.rest_api = _rest_api(builder, app, api, by_name)
-    if not stage.get("manage_iam_role", default=True):
-        if not stage.get("iam_role_arn"):
+    for function in model.functions:
+        if (not stage.get("manage_iam_role", function.name, True)
+                and not stage.get("iam_role_arn", function.name)):
             from .errors import PackagingError
-            raise PackagingError("manage_iam_role is false, so iam_role_arn must name the role "
-                                 "the functions use (in .myframework/config.json)")
-    else:
+            raise PackagingError(
+                "manage_iam_role is false for %s, so iam_role_arn must name the role it uses "
+                "(in .myframework/config.json)" % function.name)
+    if any(function.role_arn is None for function in model.functions):
         model.role = _role(builder, model, task_names)
     return model
 
@@ -247,11 +250,15 @@ def _rest_api(builder: _Builder, app: App, api: FunctionModel,
 
 def _role(builder: _Builder, model: AppModel, task_names: dict[str, str]) -> RoleModel:
     prefix = builder.prefix
-    log_group = "%s:logs:${Region}:${AccountId}:log-group:/aws/lambda/%s*" % (ARN_PREFIX, prefix)
+    # The app's own log groups: /aws/lambda/<app>-<stage> and /aws/lambda/<app>-<stage>-*
+    # (not another stage whose name merely starts the same).
+    groups = ["%s:logs:${Region}:${AccountId}:log-group:/aws/lambda/%s%s" % (ARN_PREFIX, prefix,
+                                                                             tail)
+              for tail in ("", "-*")]
     statements: list[dict[str, Any]] = [{
         "Sid": "Logs", "Effect": "Allow",
         "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-        "Resource": [log_group, log_group + ":*"]}]
+        "Resource": [*groups, *(group + ":*" for group in groups)]}]
     queues = sorted({m.queue_arn for m in model.sqs_mappings})
     if queues:
         statements.append({
@@ -282,4 +289,4 @@ def _role(builder: _Builder, model: AppModel, task_names: dict[str, str]) -> Rol
     extra = builder.stage.get("iam_policy_extra")
     if isinstance(extra, dict):
         statements.extend(extra.get("Statement", []))
-    return RoleModel("DefaultRole", aws_name(prefix), statements)
+    return RoleModel(ROLE_ID, aws_name(prefix), statements)

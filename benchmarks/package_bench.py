@@ -47,8 +47,9 @@ app = Chalice(app_name="pkgbench")
 def index():
     return {"requests": requests.__version__, "pydantic": pydantic.VERSION}
 '''
-MYFRAMEWORK_APP = CHALICE_APP.replace("from chalice import Chalice", "from myframework import App") \
-    .replace('Chalice(app_name="pkgbench")', 'App("pkgbench")')
+MYFRAMEWORK_APP = (CHALICE_APP
+                   .replace("from chalice import Chalice", "from myframework import App")
+                   .replace('Chalice(app_name="pkgbench")', 'App("pkgbench")'))
 
 
 def make_project(kind: str, where: pathlib.Path, python_version: str) -> pathlib.Path:

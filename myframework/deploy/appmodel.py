@@ -35,6 +35,7 @@ from ..runtime.event_specs import (
 )
 from ..runtime.tasks import TASK_FUNCTIONS_ENV
 from .build import function_target
+from .errors import PackagingError
 from .models import (
     ARN_PREFIX,
     AppModel,
@@ -52,6 +53,7 @@ HANDLER_ENV = "MYFRAMEWORK_HANDLER"
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")
 TASK_RETRIES = 2  # Lambda's default for asynchronous invokes
 ROLE_ID = "DefaultRole"
+MAX_LAYERS = 5
 
 
 def logical_id(*parts: str) -> str:
@@ -123,6 +125,17 @@ class _Builder:
                    or (code_options.timeout if code_options is not None else None)
                    or timeout or DEFAULT_TIMEOUT)
         layers = list(stage.get("layers", name, []))
+        if len(layers) + (1 if self.layer else 0) > MAX_LAYERS:
+            raise PackagingError("%s: Lambda takes at most %d layers, and this function would "
+                                 "have %d%s; drop some from \"layers\"" % (
+                                     name, MAX_LAYERS, len(layers) + (1 if self.layer else 0),
+                                     " with the automatic layer" if self.layer else ""))
+        subnets = list(stage.get("subnet_ids", name, []))
+        groups = list(stage.get("security_group_ids", name, []))
+        if bool(subnets) != bool(groups):
+            raise PackagingError("%s: a function in a VPC needs both subnet_ids and "
+                                 "security_group_ids in .myframework/config.json" % name)
+        storage = stage.get("lambda_ephemeral_storage", name)
         return FunctionModel(
             logical_id=self.unique_id(name.replace(":", "_")), name=name,
             function_name=function_name, runtime=target.runtime,
@@ -130,9 +143,9 @@ class _Builder:
             code=self.code.get(name) or self.code[API_HANDLER], environment=environment,
             tags={"myframework:app": self.app.app_name, "myframework:stage": stage.name,
                   **stage.tags(name)},
-            layers=layers, subnet_ids=list(stage.get("subnet_ids", name, [])),
-            security_group_ids=list(stage.get("security_group_ids", name, [])),
+            layers=layers, subnet_ids=subnets, security_group_ids=groups,
             reserved_concurrency=stage.get("reserved_concurrency", name),
+            ephemeral_storage=int(storage) if storage is not None else None,
             role_arn=None if stage.get("manage_iam_role", name, True)
             else stage.get("iam_role_arn", name),
             description=description, xray=bool(stage.get("xray", name, False)))
@@ -181,7 +194,6 @@ def build_app_model(app: App, stage: StageConfig, code: dict[str, str] | None = 
     for function in model.functions:
         if (not stage.get("manage_iam_role", function.name, True)
                 and not stage.get("iam_role_arn", function.name)):
-            from .errors import PackagingError
             raise PackagingError(
                 "manage_iam_role is false for %s, so iam_role_arn must name the role it uses "
                 "(in .myframework/config.json)" % function.name)

@@ -284,6 +284,8 @@ def _function_properties(template: _Template, function: FunctionModel,
                               "SecurityGroupIds": list(function.security_group_ids)}
     if function.reserved_concurrency is not None:
         props["ReservedConcurrentExecutions"] = function.reserved_concurrency
+    if function.ephemeral_storage is not None:
+        props["EphemeralStorage"] = {"Size": function.ephemeral_storage}
     if function.xray:
         props["Tracing"] = "Active"
     invoke: dict[str, Any] = {}

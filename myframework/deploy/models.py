@@ -39,6 +39,7 @@ class FunctionModel:
     subnet_ids: list[str] = dataclasses.field(default_factory=list)
     security_group_ids: list[str] = dataclasses.field(default_factory=list)
     reserved_concurrency: int | None = None
+    ephemeral_storage: int | None = None  # MB of /tmp
     role_arn: str | None = None  # a role the user manages; None: the app's role
     handler: str = "app.app"
     description: str = ""

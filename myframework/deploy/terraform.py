@@ -239,6 +239,8 @@ class _Renderer:
                                   "security_group_ids": literal_data(function.security_group_ids)}
         if function.reserved_concurrency is not None:
             body["reserved_concurrent_executions"] = function.reserved_concurrency
+        if function.ephemeral_storage is not None:
+            body["ephemeral_storage"] = {"size": function.ephemeral_storage}
         if function.xray:
             body["tracing_config"] = {"mode": "Active"}
         return self.add("aws_lambda_function", function.logical_id, body)

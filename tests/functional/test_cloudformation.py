@@ -584,3 +584,35 @@ def test_sub_turns_arn_templates_into_fn_sub() -> None:
     assert sub("${aws:username}") == "${aws:username}"  # nothing to substitute: left alone
     assert sub({"Resource": ["arn:${Partition}:s3:::b/${aws:userid}", "*"], "n": 1}) == {
         "Resource": [fn_sub("arn:${AWS::Partition}:s3:::b/${!aws:userid}"), "*"], "n": 1}
+
+
+def test_ephemeral_storage_reaches_the_function() -> None:
+    from myframework.deploy.terraform import render_terraform
+    config = {"lambda_functions": {"resize": {"lambda_ephemeral_storage": 2048}}}
+    model = build_app_model(kitchen_app(), ProjectConfig(config).stage("dev"))
+    assert functions(render_sam(model))["Resize"]["EphemeralStorage"] == {"Size": 2048}
+    assert "EphemeralStorage" not in functions(render_sam(model))["ApiHandler"]
+    lambdas = render_terraform(model)["resource"]["aws_lambda_function"]
+    assert [f.get("ephemeral_storage") for f in lambdas.values() if f.get(
+        "ephemeral_storage")] == [{"size": 2048}]
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    ({"subnet_ids": ["subnet-1"]}, "needs both subnet_ids and security_group_ids"),
+    ({"security_group_ids": ["sg-1"]}, "needs both subnet_ids and security_group_ids"),
+    ({"layers": ["arn:aws:lambda:us-east-1:123456789012:layer:l%d:1" % i for i in range(6)]},
+     "at most 5 layers"),
+])
+def test_settings_lambda_would_refuse_are_errors(settings: dict[str, Any], message: str) -> None:
+    from myframework.deploy.errors import PackagingError
+    with pytest.raises(PackagingError, match=message):
+        build_app_model(kitchen_app(), ProjectConfig(settings).stage("dev"))
+
+
+def test_the_automatic_layer_counts_toward_lambdas_five() -> None:
+    from myframework.deploy.errors import PackagingError
+    layers = ["arn:aws:lambda:us-east-1:123456789012:layer:l%d:1" % i for i in range(5)]
+    config = ProjectConfig({"layers": layers}).stage("dev")
+    build_app_model(kitchen_app(), config)  # five of the user's own are fine
+    with pytest.raises(PackagingError, match="with the automatic layer"):
+        build_app_model(kitchen_app(), config, layer="deployment-layer.zip")

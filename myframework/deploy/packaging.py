@@ -394,8 +394,12 @@ def describe(result: PackageResult) -> str:
         lines.append("%s: dependencies as a Lambda layer (%s)" % (
             result.layer_path, _mb(result.layer_path.stat().st_size)))
     lines.append("largest parts (unzipped): " + _top(result.contributors))
-    lines.append("dependencies: %s" % ("reused from the cache (no pip run)"
-                                       if result.dependencies_reused else
-                                       "built with %d pip run(s) and cached" % result.pip_runs))
+    if result.dependencies_reused:
+        deps = "reused from the cache (no pip run)"
+    elif result.pip_runs:
+        deps = "built with %d pip run(s) and cached" % result.pip_runs
+    else:
+        deps = "none (requirements.txt lists nothing to install)"
+    lines.append("dependencies: " + deps)
     lines.extend("note: " + note for note in result.notes)
     return "\n".join(lines)

@@ -26,7 +26,7 @@ def package(ctx: click.Context, out_dir: str, stage: str, pkg_format: str,
     them."""
     from ..config import API_HANDLER, ConfigError, load_config
     from ..deploy.appmodel import build_app_model
-    from ..deploy.build import build_project
+    from ..deploy.build import TemplateCache, build_project
     from ..deploy.errors import PackagingError
     from ..deploy.packaging import describe
     from ..deploy.verify import verify_package
@@ -34,22 +34,29 @@ def package(ctx: click.Context, out_dir: str, stage: str, pkg_format: str,
     out = pathlib.Path(out_dir)
     try:
         root = find_project(project_dir(ctx))
-        stage_config = load_config(root).stage(stage)
-        app = load_app(root)  # the template describes what the app registered
-        functions = [spec.name for spec in app.registry.handlers]
-        functions += ["tasks:" + queue for queue in sorted({t.queue for t in app.registry.tasks})]
+        config = load_config(root)
+        stage_config = config.stage(stage)
+        # Functions with their own runtime or architecture get their own zip.
+        functions = sorted(stage_config.per_function("runtime", "architecture"))
         build = build_project(root, stage_config, functions, out,
                               log=lambda line: click.echo(line, err=True))
-        code = {name: build.packages[target].zip_path.name
-                for name, target in build.targets.items()}
-        layer = build.main.layer_path
-        model = build_app_model(app, stage_config, code, layer.name if layer else None)
-        if pkg_format == "terraform":
-            from ..deploy.terraform import write_terraform
-            template = write_terraform(model, out)
-        else:
-            from ..deploy.cloudformation import write_sam
-            template = write_sam(model, out)
+        cache = TemplateCache(root / ".myframework" / "cache" / "templates", build, config,
+                              stage, pkg_format)
+        template, count = cache.restore(out)
+        if template is None:  # something changed: the template needs the app's registry
+            app = load_app(root)
+            code = {name: build.packages[target].zip_path.name
+                    for name, target in build.targets.items()}
+            layer = build.main.layer_path
+            model = build_app_model(app, stage_config, code, layer.name if layer else None)
+            if pkg_format == "terraform":
+                from ..deploy.terraform import write_terraform
+                template = write_terraform(model, out)
+            else:
+                from ..deploy.cloudformation import write_sam
+                template = write_sam(model, out)
+            count = len(model.functions)
+            cache.store(template, count)
     except (ProjectError, AppLoadError, ConfigError, PackagingError) as exc:
         raise click.ClickException(str(exc)) from None
     except ValueError as exc:  # a template the app's registrations cannot be expressed in
@@ -66,6 +73,6 @@ def package(ctx: click.Context, out_dir: str, stage: str, pkg_format: str,
             failed = failed or not checked.ok
     click.echo("%s: %s describing %d function(s)" % (
         template, "SAM/CloudFormation template" if pkg_format == "cloudformation"
-        else "Terraform configuration", len(model.functions)))
+        else "Terraform configuration", count))
     if failed:
         ctx.exit(1)

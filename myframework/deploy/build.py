@@ -3,10 +3,14 @@ architecture the stage's functions use, built from the project's config."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
+import os
 import pathlib
 from collections.abc import Iterable
 
-from ..config import API_HANDLER, StageConfig
+from .. import __version__ as _VERSION
+from ..config import API_HANDLER, ProjectConfig, StageConfig
 from .packaging import (
     DEFAULT_ARCHITECTURE,
     DEFAULT_RUNTIME,
@@ -48,3 +52,39 @@ def build_project(root: pathlib.Path, stage: StageConfig, functions: Iterable[st
             automatic_layer=bool(stage.get("automatic_layer", default=False)), log=log,
             name="deployment" + suffix)
     return ProjectBuild(packages, targets)
+
+
+class TemplateCache:
+    """The template of the last build, reused when nothing it depends on changed: the
+    zips (the app's code, the runtime, the dependencies), the config, the stage and the
+    format. Then the app need not even be imported."""
+
+    def __init__(self, folder: pathlib.Path, build: ProjectBuild, config: ProjectConfig,
+                 stage: str, pkg_format: str) -> None:
+        digest = hashlib.sha256()
+        for source in sorted(pathlib.Path(__file__).parent.glob("*.py")):  # the renderers
+            digest.update(source.read_bytes())
+        for part in (_VERSION, stage, pkg_format, json.dumps(config.data, sort_keys=True),
+                     *sorted(result.sha256 + (result.layer_sha256 or "")
+                             for result in build.packages.values()),
+                     *sorted("%s=%s" % item for item in
+                             ((name, str(target)) for name, target in build.targets.items()))):
+            digest.update(part.encode("utf-8") + b"\0")
+        self.entry = folder / (digest.hexdigest()[:32] + ".json")
+
+    def restore(self, out_dir: pathlib.Path) -> tuple[pathlib.Path | None, int]:
+        try:
+            saved = json.loads(self.entry.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None, 0
+        target = out_dir / saved["file"]
+        target.write_text(saved["text"], encoding="utf-8")
+        return target, int(saved["functions"])
+
+    def store(self, template: pathlib.Path, functions: int) -> None:
+        self.entry.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.entry.with_suffix(".partial")
+        partial.write_text(json.dumps({"file": template.name, "functions": functions,
+                                       "text": template.read_text(encoding="utf-8")}),
+                           encoding="utf-8")
+        os.replace(partial, self.entry)

@@ -127,8 +127,12 @@ def requirement_names(text: str) -> set[str]:
     return names
 
 
-def _requirements(root: pathlib.Path) -> str:
-    path = root / "requirements.txt"
+_INDEX_OPTIONS = ("-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--no-index",
+                  "--trusted-host", "--pre", "--prefer-binary")
+_FILE_OPTIONS = ("-r", "--requirement", "-c", "--constraint")
+
+
+def _read(path: pathlib.Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -137,12 +141,51 @@ def _requirements(root: pathlib.Path) -> str:
         raise PackagingError("cannot read %s: %s" % (path, exc)) from None
 
 
-def _pip_requirements(text: str) -> str:
-    """The requirements pip installs: myframework itself is left out (its runtime is
-    added from this installation; its CLI and deployer do not belong on Lambda)."""
-    kept = [line for line in text.splitlines()
+def _absolute(line: str, folder: pathlib.Path, key_parts: list[str]) -> str:
+    """``line`` of a requirements file in ``folder`` with relative paths made absolute
+    (pip runs elsewhere); the contents of files it refers to go into ``key_parts``."""
+    stripped = line.strip()
+    for option in _FILE_OPTIONS:
+        if stripped.startswith(option + " ") or stripped.startswith(option + "="):
+            target = stripped[len(option) + 1:].strip()
+            path = (folder / target).resolve()
+            text = _read(path)
+            if not text and not path.exists():
+                raise PackagingError("requirements.txt refers to %s, which does not exist"
+                                     % path)
+            key_parts.append(text)
+            for inner in text.splitlines():  # nested files, for the cache key
+                _absolute(inner, path.parent, key_parts)
+            return "%s %s" % (option, path)
+    if stripped.startswith((".", "/")) or (
+            "/" in stripped and "://" not in stripped and not stripped.startswith("-")):
+        return str((folder / stripped).resolve())  # a local path to a project or archive
+    return line
+
+
+def read_requirements(root: pathlib.Path) -> tuple[str, str]:
+    """The requirements pip installs (relative paths made absolute; myframework itself
+    left out: its runtime comes from this installation, and its CLI and deployer do not
+    belong on Lambda), and the text their cache key covers (files they refer to
+    included)."""
+    text = _read(root / "requirements.txt")
+    key_parts = [text]
+    kept = [_absolute(line, root, key_parts) for line in text.splitlines()
             if requirement_names(line) != {"myframework"}]
-    return "\n".join(kept) + "\n"
+    return "\n".join(kept) + "\n", "\0".join(key_parts)
+
+
+def _installs_something(requirements: str) -> bool:
+    for line in requirements.splitlines():
+        line = line.split(" #", 1)[0].strip()
+        if line and not line.startswith("#") and not line.startswith(_INDEX_OPTIONS):
+            return True
+    return False
+
+
+def _index_options(requirements: str) -> list[str]:
+    return [line.strip() for line in requirements.splitlines()
+            if line.strip().startswith(_INDEX_OPTIONS)]
 
 
 def dependency_key(requirements: str, target: Target) -> str:
@@ -199,10 +242,11 @@ class DependencyBuilder:
         self.python = python
         self.pip_runs = 0
 
-    def build(self, requirements: str, target: Target) -> tuple[pathlib.Path, bool]:
+    def build(self, requirements: str, target: Target, key_text: str | None = None
+              ) -> tuple[pathlib.Path, bool]:
         """The cached zip of the dependencies (entries at the zip root), and whether it
-        was reused."""
-        key = dependency_key(requirements, target)
+        was reused. ``key_text`` is what the cache key covers (default: the requirements)."""
+        key = dependency_key(requirements if key_text is None else key_text, target)
         entry = self.cache_dir / "deps" / key
         done = entry / "deps.zip"
         if done.is_file() and (entry / "manifest.json").is_file():
@@ -211,11 +255,10 @@ class DependencyBuilder:
             shutil.rmtree(entry)
         entry.mkdir(parents=True)
         site = entry / "site"
-        pip_text = _pip_requirements(requirements)
-        if requirement_names(pip_text):
+        if _installs_something(requirements):
             self.log("Installing dependencies for %s (pip)..." % target)
-            self._install(pip_text, target, site, entry)
-            self._drop_provided(site, requirement_names(pip_text))
+            self._install(requirements, target, site, entry)
+            self._drop_provided(site, requirement_names(requirements))
         else:
             site.mkdir()
         files = _tree_files(site)
@@ -255,19 +298,23 @@ class DependencyBuilder:
             if name is None or requirement in built:
                 raise PackagingError(self._no_wheel(requirement, target, ""))
             built.add(requirement)
-            self._build_pure_wheel(requirement, target, wheels)
+            self._build_pure_wheel(requirement, target, wheels, _index_options(requirements))
 
-    def _build_pure_wheel(self, requirement: str, target: Target,
-                          wheels: pathlib.Path) -> None:
-        """Build ``requirement`` from its sdist; only a pure-Python wheel will do."""
+    def _build_pure_wheel(self, requirement: str, target: Target, wheels: pathlib.Path,
+                          index_options: list[str]) -> None:
+        """Build ``requirement`` from its sdist (from the same indexes the requirements
+        name); only a pure-Python wheel will do."""
         self.log("No wheel of %s for %s; building it from source..." % (requirement, target))
         with tempfile.TemporaryDirectory() as scratch:
-            result = self._pip("wheel", "--no-deps", "--no-binary", ":all:", "-w", scratch,
-                               requirement)
+            spec = pathlib.Path(scratch) / "requirement.txt"
+            spec.write_text("\n".join([*index_options, requirement]) + "\n", encoding="utf-8")
+            out = pathlib.Path(scratch) / "wheels"
+            result = self._pip("wheel", "--no-deps", "--no-binary", ":all:", "-w", str(out),
+                               "-r", str(spec))
             if result.returncode != 0:
                 raise PackagingError(self._no_wheel(requirement, target,
                                                     _pip_error(result.stderr)))
-            made = sorted(pathlib.Path(scratch).glob("*.whl"))
+            made = sorted(out.glob("*.whl"))
             impure = [w.name for w in made if not w.name.endswith("-none-any.whl")]
             if impure or not made:
                 raise PackagingError(self._no_wheel(
@@ -279,18 +326,20 @@ class DependencyBuilder:
 
     @staticmethod
     def _no_wheel(requirement: str, target: Target, why: str) -> str:
-        return ("%s cannot be had for %s: there is no wheel for that runtime and architecture%s. "
-                "Vendor a copy built for Lambda into the project's vendor/ folder (and remove "
-                "it from requirements.txt), pin a version that has such a wheel, or change the "
-                "runtime or architecture in .myframework/config.json"
+        return ("%s cannot be had for %s: pip finds no wheel for that runtime and "
+                "architecture%s. Check the name and version are right; then vendor a copy "
+                "built for Lambda into the project's vendor/ folder (and remove it from "
+                "requirements.txt), pin a version that has such a wheel, or change the runtime "
+                "or architecture in .myframework/config.json"
                 % (requirement, target, " and " + why if why else ""))
 
     @staticmethod
     def _drop_provided(site: pathlib.Path, named: set[str]) -> None:
-        """Leave out what Lambda provides, unless requirements.txt asked for it."""
+        """Leave out what Lambda provides, unless requirements.txt asked for any of it
+        (then the whole family stays: boto3 pins its botocore and s3transfer)."""
+        if named & set(PROVIDED):
+            return
         for name in PROVIDED:
-            if name in named:
-                continue
             for path in [site / name, *site.glob("%s-*.dist-info" % name)]:
                 if path.is_dir():
                     shutil.rmtree(path)
@@ -305,12 +354,20 @@ def _pip_error(stderr: str) -> str:
 # -- the package -----------------------------------------------------------------------------
 
 def _contributors(paths: Iterable[zipfile.ZipInfo]) -> list[tuple[str, int]]:
-    sizes: dict[str, int] = {}
+    entries = []
     for info in paths:
-        top = info.filename.split("/", 1)[0]
+        name = info.filename
+        if name.startswith("python/"):  # a layer's entries: counted by distribution too
+            name = name[len("python/"):]
+        entries.append((name.split("/", 1)[0], info.file_size))
+    distributions = {top.split("-", 1)[0] for top, _ in entries if top.endswith(".dist-info")}
+    sizes: dict[str, int] = {}
+    for top, size in entries:
         if top.endswith(".dist-info"):  # counted with its distribution
             top = top.split("-", 1)[0]
-        sizes[top] = sizes.get(top, 0) + info.file_size
+        elif top.endswith(".py") and top[:-3] in distributions:  # a one-module distribution
+            top = top[:-3]
+        sizes[top] = sizes.get(top, 0) + size
     return sorted(sizes.items(), key=lambda item: (-item[1], item[0]))
 
 
@@ -326,27 +383,31 @@ def build_package(root: pathlib.Path, out_dir: pathlib.Path, target: Target | No
     name = name or "deployment"
     out_dir.mkdir(parents=True, exist_ok=True)
     builder = DependencyBuilder(cache_dir, log)
-    deps_zip, reused = builder.build(_requirements(root), target)
+    requirements, key_text = read_requirements(root)
+    deps_zip, reused = builder.build(requirements, target, key_text)
     app_files = collect_app_files(root, list(include_paths))
     code_files = {**runtime_files(), **app_files}
     zip_path = out_dir / (name + ".zip")
     partial = out_dir / (name + ".zip.partial")
     layer_path: pathlib.Path | None = None
-    if automatic_layer:
-        layer_path = out_dir / (name + "-layer.zip")
-        _layer_from(deps_zip, layer_path)
-        with zipfile.ZipFile(partial, "w") as archive:
-            add_files(archive, code_files)
-    else:
-        shutil.copyfile(deps_zip, partial)  # the dependencies' entries come first, as built
-        with zipfile.ZipFile(partial, "a") as archive:
-            clashes = sorted(set(archive.namelist()) & set(code_files))
-            if clashes:
-                raise PackagingError("the project's %s would overwrite the dependency file(s) "
-                                     "of the same name in the package; rename them"
-                                     % ", ".join(clashes[:5]))
-            add_files(archive, code_files)
-    os.replace(partial, zip_path)
+    try:
+        if automatic_layer:
+            layer_path = out_dir / (name + "-layer.zip")
+            _layer_from(deps_zip, layer_path)
+            with zipfile.ZipFile(partial, "w") as archive:
+                add_files(archive, code_files)
+        else:
+            shutil.copyfile(deps_zip, partial)  # the dependencies' entries come first
+            with zipfile.ZipFile(partial, "a") as archive:
+                clashes = sorted(set(archive.namelist()) & set(code_files))
+                if clashes:
+                    raise PackagingError("the project's %s would overwrite the dependency "
+                                         "file(s) of the same name in the package; rename them"
+                                         % ", ".join(clashes[:5]))
+                add_files(archive, code_files)
+        os.replace(partial, zip_path)
+    finally:
+        partial.unlink(missing_ok=True)
     infos = zipfile.ZipFile(zip_path).infolist()
     if layer_path is not None:
         infos += zipfile.ZipFile(layer_path).infolist()
@@ -358,13 +419,16 @@ def build_package(root: pathlib.Path, out_dir: pathlib.Path, target: Target | No
                            builder.pip_runs)
     if unzipped > unzipped_limit:
         zip_path.unlink()
+        if layer_path is not None:
+            layer_path.unlink()
         raise PackagingError(
             "the package is %s unzipped, over Lambda's %s limit for a function and its "
             "layers; the largest parts: %s. Drop dependencies you do not need, or move big "
             "ones to a container image" % (_mb(unzipped), _mb(unzipped_limit),
                                           _top(contributors)))
     if result.size > zip_limit:
-        result.notes.append("the zip is over 50 MB, so deploy uploads it through S3")
+        result.notes.append("the zip is over %s, so deploy uploads it through S3"
+                            % _mb(zip_limit))
     return result
 
 

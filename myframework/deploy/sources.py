@@ -70,8 +70,13 @@ def _top_level_names(tree: ast.AST) -> set[str]:
             if node.level == 0 and node.module:
                 names.add(node.module.split(".")[0])
         elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
-              and "." in node.value and len(node.value) < 200 and _DOTTED.fullmatch(node.value)):
-            names.add(node.value.split(".")[0])
+              and len(node.value) < 200 and _DOTTED.fullmatch(node.value)):
+            # "site_app.settings", or a Django INSTALLED_APPS entry such as "polls"; only
+            # names of the project's own modules are kept (see _project_module), and never
+            # a folder that is skipped anyway ("tests") on the strength of a string alone
+            first = node.value.split(".")[0]
+            if first not in _SKIP_DIRS:
+                names.add(first)
     return names
 
 
@@ -84,9 +89,9 @@ def _parse(path: pathlib.Path) -> ast.AST | None:
 
 def _project_module(root: pathlib.Path, name: str) -> pathlib.Path | None:
     """The file or package folder of top-level module ``name`` in the project, if any."""
-    if name in _SKIP_DIRS or name == VENDOR_DIR:
+    if name == VENDOR_DIR or name.startswith("."):
         return None
-    package = root / name
+    package = root / name  # imported by name, so even "env" or "test" is the app's own
     if package.is_dir() and not _is_virtualenv(package) and (
             (package / "__init__.py").is_file() or any(package.glob("*.py"))):
         return package

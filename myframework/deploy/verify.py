@@ -30,10 +30,15 @@ import myframework
 
 from .packaging import ARCHITECTURES, Target
 
+# What the Lambda Python runtime itself provides (boto3 and what it needs), made
+# visible to the verifier from this machine's installation when it has them.
+LAMBDA_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
+
 _CHILD = r'''
 import json, sys, traceback
-package, layer, testing_file, stage = sys.argv[1:5]
-sys.path[:] = [package, layer] + [p for p in sys.path[1:] if p and "site-packages" not in p]
+package, layer, provided, testing_file, stage = sys.argv[1:6]
+sys.path[:] = ([package, layer] + [p for p in sys.path[1:] if p and "site-packages" not in p]
+               + [provided])  # last, as Lambda's own copy of boto3 is
 report = {"imported": False, "handlers": []}
 def emit():
     sys.stdout.write("\n@@VERIFY@@" + json.dumps(report) + "\n")
@@ -148,6 +153,8 @@ def verify_package(zip_path: pathlib.Path, target: Target,
         if layer_path is not None:
             with zipfile.ZipFile(layer_path) as archive:
                 archive.extractall(layer)
+        provided = pathlib.Path(scratch) / "runtime"
+        missing = _provide_lambda_libraries(provided)
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
                "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
                "AWS_LAMBDA_FUNCTION_NAME": "verify", "LAMBDA_TASK_ROOT": str(package),
@@ -155,13 +162,17 @@ def verify_package(zip_path: pathlib.Path, target: Target,
         try:
             proc = subprocess.run(
                 [python, "-I", "-S", "-c", _CHILD, str(package), str(layer / "python"),
-                 str(testing_file), stage],
+                 str(provided), str(testing_file), stage],
                 capture_output=True, text=True, timeout=timeout, env=env, cwd=scratch,
                 check=False)
         except subprocess.TimeoutExpired:
             return VerifyResult(False, failures=["the package did not finish importing and "
                                                  "running its handlers in %d s" % timeout])
     marker = proc.stdout.rfind("@@VERIFY@@")
+    if missing and marker >= 0 and "No module named 'boto3'" in proc.stdout[marker:]:
+        return VerifyResult(True, skipped="the app imports boto3, which Lambda provides but "
+                                          "this machine does not have; pip install boto3 to "
+                                          "verify it")
     if marker < 0:
         return VerifyResult(False, import_error=(proc.stderr or proc.stdout)[-4000:]
                             or "the interpreter exited with %s" % proc.returncode)
@@ -169,6 +180,9 @@ def verify_package(zip_path: pathlib.Path, target: Target,
     if not report["imported"]:
         return VerifyResult(False, import_error=report["error"])
     result = VerifyResult(True)
+    if missing:
+        result.warnings.append("boto3 is not installed on this machine, so an app importing "
+                               "it fails here although Lambda provides it; pip install boto3")
     for entry in report["handlers"]:
         result.ran.append(entry["name"])
         if entry["ok"]:
@@ -181,3 +195,25 @@ def verify_package(zip_path: pathlib.Path, target: Target,
             result.warnings.append("%s raised on its sample event: %s" % (entry["name"],
                                                                          entry["error"]))
     return result
+
+
+def _provide_lambda_libraries(folder: pathlib.Path) -> bool:
+    """Link this machine's boto3 family into ``folder``; True if boto3 is missing."""
+    import importlib.util
+    folder.mkdir()
+    missing = False
+    for name in LAMBDA_PROVIDED:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is None or spec.origin is None:
+            missing = missing or name == "boto3"
+            continue
+        origin = pathlib.Path(spec.origin)
+        source = origin.parent if origin.name == "__init__.py" else origin
+        try:
+            os.symlink(source, folder / source.name)
+        except OSError:
+            missing = missing or name == "boto3"
+    return missing

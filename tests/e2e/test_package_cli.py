@@ -16,6 +16,7 @@ import zipfile
 import pytest
 
 from myframework.deploy.sources import runtime_files
+from tests.functional.test_cloudformation import lint
 from tests.functional.test_packaging import build_wheelhouse, offline_requirements
 
 THIS_RUNTIME = "python%d.%d" % sys.version_info[:2]
@@ -231,3 +232,41 @@ def test_an_app_that_crashes_on_import_exits_1_without_a_traceback_of_the_cli(
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "RuntimeError: no database at import" in proc.stdout + proc.stderr
     assert "Traceback (most recent call last)" not in proc.stderr
+
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("pkg_format", ["cloudformation", "terraform"])
+def test_the_events_example_packages_with_its_template(tmp_path: pathlib.Path,
+                                                        pkg_format: str) -> None:
+    """The bundled events example, as a user packages it: the zip and a template that
+    describes all nine functions; the SAM template passes cfn-lint."""
+    project = tmp_path / "events"
+    project.mkdir()
+    (project / "app.py").write_text((ROOT / "examples" / "events" / "app.py").read_text())
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "myframework", "--project-dir", str(project),
+                           "package", str(out), "--pkg-format", pkg_format],
+                          capture_output=True, text=True, env=child_env(), timeout=120,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "describing 9 function(s)" in proc.stdout
+    assert (out / "deployment.zip").is_file()
+    if pkg_format == "terraform":
+        config = json.loads((out / "deployment.tf.json").read_text())
+        assert len(config["resource"]["aws_lambda_function"]) == 9
+        return
+    template = json.loads((out / "sam.json").read_text())
+    functions = [r for r in template["Resources"].values()
+                 if r["Type"] == "AWS::Serverless::Function"]
+    assert len(functions) == 9
+    assert {f["Properties"]["CodeUri"] for f in functions} == {"deployment.zip"}
+    assert lint(template, tmp_path / "lint") == []
+    # A second run with nothing changed reuses the template, byte for byte.
+    before = (out / "sam.json").read_bytes()
+    again = subprocess.run([sys.executable, "-m", "myframework", "--project-dir",
+                            str(project), "package", str(out)], capture_output=True, text=True,
+                           env=child_env(), timeout=120, check=False)
+    assert again.returncode == 0, again.stderr
+    assert (out / "sam.json").read_bytes() == before

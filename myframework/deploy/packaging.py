@@ -452,8 +452,9 @@ def _top(contributors: list[tuple[str, int]], count: int = 5) -> str:
 
 def describe(result: PackageResult) -> str:
     """The lines a build prints: where, how big, what is big."""
-    lines = ["%s: %s zipped, %s unzipped (sha256 %s)" % (
-        result.zip_path, _mb(result.size), _mb(result.unzipped), result.sha256[:12])]
+    lines = ["%s: %s zipped, %s unzipped%s (sha256 %s)" % (
+        result.zip_path, _mb(result.size), _mb(result.unzipped),
+        " with its layer" if result.layer_path is not None else "", result.sha256[:12])]
     if result.layer_path is not None:
         lines.append("%s: dependencies as a Lambda layer (%s)" % (
             result.layer_path, _mb(result.layer_path.stat().st_size)))

@@ -138,7 +138,7 @@ def verify_package(zip_path: pathlib.Path, target: Target,
     python = find_interpreter(target)
     if python is None:
         if _machine() != ARCHITECTURES[target.architecture]:
-            why = ("it is built for %s and this machine is %s; verify it on a %s machine"
+            why = ("it is built for %s and this machine is %s; verify it on an %s machine"
                    % (target.architecture, _machine(), target.architecture))
         else:
             why = ("there is no working python%s on this machine to run it with; install one "

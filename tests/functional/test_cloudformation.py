@@ -192,12 +192,12 @@ MODELS = {
 # -- helpers --------------------------------------------------------------------------------
 
 def lint(template: dict[str, Any], folder: pathlib.Path) -> list[str]:
-    """cfn-lint's findings (errors, warnings and informational) in every region."""
+    """cfn-lint's errors and warnings in every region. (Its informational and
+    experimental rules change from release to release, and CI takes the newest.)"""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "template.json"
     path.write_text(json.dumps(template, indent=2), encoding="utf-8")
-    matches = lint_file(path, ManualArgs(include_checks=["I"], include_experimental=True,
-                                         regions=list(REGIONS)))
+    matches = lint_file(path, ManualArgs(regions=list(REGIONS)))
     return ["%s: %s" % (match.rule.id, match.message) for match in matches]
 
 
@@ -270,20 +270,22 @@ def test_template_passes_cfn_lint(name: str, tmp_path: pathlib.Path) -> None:
 
 
 def test_lint_reports_a_broken_template(tmp_path: pathlib.Path) -> None:
-    """The linting above is not vacuous: a wrong reference, runtime or SAM event
-    property is reported, the last one by the SAM transform."""
+    """The linting above is not vacuous: a wrong reference, a retired runtime and a
+    misspelt SAM event property are reported."""
     template = render_sam(kitchen_model())
     broken = copy.deepcopy(template)
     broken["Resources"]["ApiHandlerApiPermission"]["Properties"]["FunctionName"] = {
         "Fn::GetAtt": ["NoSuchFunction", "Arn"]}
-    broken["Resources"]["Heartbeat"]["Properties"]["Runtime"] = "python2.0"
+    broken["Resources"]["Heartbeat"]["Properties"]["Runtime"] = "python2.7"
     found = lint(broken, tmp_path / "a")
     assert any(line.startswith("E1010") for line in found), found  # GetAtt of nothing
-    assert any(line.startswith("E3030") for line in found), found  # no such runtime
+    assert any(line.startswith("E2533") for line in found), found  # a retired runtime
     broken = copy.deepcopy(template)
     broken["Resources"]["OnOrder"]["Properties"]["Events"]["OnOrderSqs"]["Properties"][
         "BatchSise"] = 10
-    assert any(line.startswith("E0001") for line in lint(broken, tmp_path / "b"))
+    found = lint(broken, tmp_path / "b")  # reported by the SAM transform (E0001) or, in
+    # newer cfn-lint, by its own schema of SAM events (E3002): either names the typo
+    assert any(line.startswith("E") and "BatchSise" in line for line in found), found
 
 
 # -- the templates' resources -----------------------------------------------------------------

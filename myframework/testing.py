@@ -503,13 +503,6 @@ class EventGenerator:
             ["arn:aws:events:%s:%s:rule/%s" % (self.region, ACCOUNT, rule_name)])
 
 
-def queue_name(spec: Any) -> str:
-    """The queue name of an ``@app.on_sqs_message`` registration (given by name or ARN)."""
-    if spec.queue:
-        return str(spec.queue)
-    return str(spec.queue_arn or "arn:aws:sqs:us-east-1:123456789012:queue").rsplit(":", 1)[-1]
-
-
 def sample_event(spec: Any, app_name: str = "app", stage: str = "dev") -> Any:
     """A realistic event for a registered handler (a ``HandlerSpec``): the kind of
     event its source sends, for its own bucket, queue, topic or pattern, so that
@@ -522,7 +515,7 @@ def sample_event(spec: Any, app_name: str = "app", stage: str = "dev") -> Any:
         key = (spec.prefix or "") + "example" + (spec.suffix or ".txt")
         return events.generate_s3_event(spec.bucket, key)
     if kind == "sqs":
-        return events.generate_sqs_event(['{"example": true}'], queue_name=queue_name(spec))
+        return events.generate_sqs_event(['{"example": true}'], queue_name=spec.queue_name)
     if kind == "sns":
         return events.generate_sns_event('{"example": true}', topic=spec.topic)
     if kind == "cloudwatch":

@@ -56,12 +56,6 @@ testing = importlib.util.module_from_spec(spec)
 sys.modules["myframework.testing"] = testing
 spec.loader.exec_module(testing)
 from myframework.runtime.dispatch import run_bound
-class Context:
-    function_name = "verify"; function_version = "$LATEST"; memory_limit_in_mb = 128
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:verify"
-    aws_request_id = "00000000-0000-0000-0000-000000000000"
-    log_group_name = "/aws/lambda/verify"; log_stream_name = "verify"
-    def get_remaining_time_in_millis(self): return 30000
 runs = [(s.name, testing.sample_event(s, app.app_name, stage)) for s in app.registry.handlers]
 if app.registry.routes or app.registry.mounts:
     runs.insert(0, ("api_handler", testing.make_event("GET", "/")))
@@ -69,10 +63,10 @@ for name, event in runs:
     entry = {"name": name}
     try:
         if name == "api_handler":
-            result = app(event, Context())
+            result = app(event, testing.FakeLambdaContext("verify"))
             entry["status"] = result.get("statusCode") if isinstance(result, dict) else None
         else:
-            run_bound(app, name, event, Context())
+            run_bound(app, name, event, testing.FakeLambdaContext("verify-" + name))
         entry["ok"] = True
     except BaseException as exc:
         entry["ok"] = False

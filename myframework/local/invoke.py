@@ -34,7 +34,7 @@ from ..runtime.event_specs import (
     SNSEventSpec,
     SQSEventSpec,
 )
-from ..testing import EventGenerator, FakeLambdaContext, queue_name, sample_event
+from ..testing import EventGenerator, FakeLambdaContext, sample_event
 from .tasks import LocalTaskPool
 
 
@@ -86,7 +86,7 @@ def build_event(app: App, name: str, choice: EventChoice, stage: str = "dev") ->
             raise InvokeError("--s3 takes BUCKET/KEY, e.g. --s3 uploads/images/cat.jpg")
         return events.generate_s3_event(bucket, key)
     if choice.sqs is not None:
-        queue = queue_name(spec) if isinstance(spec, SQSEventSpec) else "queue-name"
+        queue = spec.queue_name if isinstance(spec, SQSEventSpec) else "queue-name"
         return events.generate_sqs_event([choice.sqs], queue_name=queue)
     if choice.sns is not None:
         topic = spec.topic if isinstance(spec, SNSEventSpec) else "mytopic"

@@ -217,8 +217,6 @@ def serve(options: LocalOptions, sock: socket.socket, supervised: bool,
     ``supervised``, until a watched file changes (then :data:`RESTART_CODE`)."""
     out = out or sys.stdout
     _setup_logging()
-    restart = threading.Event()
-    server: HTTPServer | None = None
     try:
         root, stage = check(options)
     except LocalError as exc:
@@ -229,24 +227,17 @@ def serve(options: LocalOptions, sock: socket.socket, supervised: bool,
         print("Error: %s" % exc, file=sys.stderr, flush=True)
         return _wait_for_fix(sock, root, options, str(exc).splitlines()[0], "The project")
     os.environ.update(stage.environment(API_HANDLER))
-
-    def changed(path: str) -> None:
-        log.info("%s changed; reloading", os.path.relpath(path, root))
-        restart.set()
-        if server is not None:
-            server.stopping.set()
-
-    watcher = Watcher(root, changed) if supervised else None
-    if watcher is not None:
-        watcher.start()  # before importing, so an edit during a slow import still counts
+    reloader = _Reloader(root) if supervised else None
+    if reloader is not None:
+        reloader.watcher.start()  # before importing, so an edit during a slow import counts
     try:
         app = load_app(root)
     except AppLoadError as exc:
         print(str(exc), file=sys.stderr, flush=True)
-        if watcher is None:
+        if reloader is None:
             return 1
-        watcher.stop()
-        if restart.is_set():  # saved again while importing: try the new version at once
+        reloader.watcher.stop()
+        if reloader.restart.is_set():  # saved again while importing: try it at once
             return RESTART_CODE
         return _wait_for_fix(sock, root, options, exc.summary)
     gateway = LocalGateway(app, options.event_format, stage.api_gateway_stage,
@@ -259,23 +250,20 @@ def serve(options: LocalOptions, sock: socket.socket, supervised: bool,
         for s in app.registry.handlers})
     server = _server(sock, gateway, options,
                      lambda exc: log.error("dev server error", exc_info=exc))
-    if restart.is_set():
-        server.stopping.set()
     print(_banner(options, root, app.app_name, len(app.registry.routes),
                   len(app.registry.mounts), len(scheduler.specs), len(app.registry.tasks),
-                  sock, watcher), file=out, flush=True)
+                  sock, reloader.watcher if reloader else None), file=out, flush=True)
     if options.schedules:
         scheduler.start()
-    if supervised:
-        threading.Thread(target=_orphan_check, args=(server,), daemon=True).start()
     try:
-        _serve_until_stopped(server)
+        if reloader is not None:
+            reloader.serve(server)
+        else:
+            _serve_until_stopped(server)
     finally:
         scheduler.stop()
         pool.shutdown(wait=False)
-        if watcher is not None:
-            watcher.stop()
-    return RESTART_CODE if restart.is_set() else 0
+    return RESTART_CODE if reloader is not None and reloader.restart.is_set() else 0
 
 
 def _wait_for_fix(sock: socket.socket, root: pathlib.Path, options: LocalOptions,
@@ -287,22 +275,38 @@ def _wait_for_fix(sock: socket.socket, root: pathlib.Path, options: LocalOptions
           "every request with a 500 saying what failed..." % (
               "127.0.0.1" if host in ("0.0.0.0", "::") else host, port),
           file=sys.stderr, flush=True)
-    server = _server(sock, BrokenApp(summary, what), options)
-    restart = threading.Event()
+    reloader = _Reloader(root)
+    reloader.watcher.start()
+    reloader.serve(_server(sock, BrokenApp(summary, what), options))
+    return RESTART_CODE if reloader.restart.is_set() else 0
 
-    def changed(path: str) -> None:
-        log.info("%s changed; reloading", os.path.relpath(path, root))
-        restart.set()
-        server.stopping.set()
 
-    watcher = Watcher(root, changed)
-    watcher.start()
-    threading.Thread(target=_orphan_check, args=(server,), daemon=True).start()
-    try:
-        _serve_until_stopped(server)
-    finally:
-        watcher.stop()
-    return RESTART_CODE if restart.is_set() else 0
+class _Reloader:
+    """A supervised child's watch on the project: a change stops the server it serves
+    with, and ``restart`` tells the supervisor to start a fresh child."""
+
+    def __init__(self, root: pathlib.Path) -> None:
+        self.root = root
+        self.restart = threading.Event()
+        self.server: HTTPServer | None = None
+        self.watcher = Watcher(root, self.changed)
+
+    def changed(self, path: str) -> None:
+        log.info("%s changed; reloading", os.path.relpath(path, self.root))
+        self.restart.set()
+        if self.server is not None:
+            self.server.stopping.set()
+
+    def serve(self, server: HTTPServer) -> None:
+        """Serve until stopped, a change, or the supervisor's end; then stop watching."""
+        self.server = server
+        if self.restart.is_set():  # changed before the server existed
+            server.stopping.set()
+        threading.Thread(target=_orphan_check, args=(server,), daemon=True).start()
+        try:
+            _serve_until_stopped(server)
+        finally:
+            self.watcher.stop()
 
 
 def _serve_until_stopped(server: HTTPServer) -> None:

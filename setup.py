@@ -22,6 +22,8 @@ setup(
                                   "newproject/templates/*/*/*/*.tmpl"]},
     install_requires=[
         "click>=8.1",
+        # Deploy side only (`myframework deploy`, `logs`, `invoke`); the runtime never imports it.
+        "boto3>=1.34",
     ],
     extras_require={
         "dev": [
@@ -31,9 +33,12 @@ setup(
             "ruff>=0.6",
             "sphinx>=7",
             # The runtime imports boto3 only on Lambda (which provides it); tests drive the
-            # task dispatcher through botocore's Stubber.
+            # task dispatcher and the deployer's retries through botocore's Stubber, and
+            # mypy checks the deployer's calls against the stubs of the services it uses.
             "boto3>=1.34",
-            "boto3-stubs[lambda]>=1.34",
+            "boto3-stubs[apigateway,events,iam,lambda,logs,s3,sns,sqs,sts]>=1.34",
+            # The deployer is tested end to end against a local AWS API emulator.
+            "moto[server]>=5.0",
             # Real frameworks mounted through the WSGI bridge in the tests.
             "flask>=3.0",
             "django>=4.2",

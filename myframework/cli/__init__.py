@@ -22,14 +22,21 @@ def cli(ctx: click.Context, project_dir: str | None) -> None:
 
 
 def _register() -> None:
+    from .deploy import delete, deploy, status, url
     from .invoke import invoke
     from .local import local
+    from .logs import logs
     from .new_project import new_project
     from .package import package
     cli.add_command(new_project)
     cli.add_command(local)
     cli.add_command(invoke)
     cli.add_command(package)
+    cli.add_command(deploy)
+    cli.add_command(delete)
+    cli.add_command(status)
+    cli.add_command(url)
+    cli.add_command(logs)
 
 
 _register()

@@ -1,0 +1,297 @@
+"""The execution role, the dependencies layer and the Lambda functions."""
+from __future__ import annotations
+
+import json
+import pathlib
+from typing import Any
+
+from ..aws import Aws, DeployError
+from ..desired import POLICY_NAME, Desired
+from . import Kind, Observed, Remember
+
+# Lambda takes a zip of up to 50 MB in the request itself.
+DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024
+CONFIGURATION_FIELDS = ("Runtime", "Handler", "Role", "MemorySize", "Timeout", "Description",
+                        "Environment", "Layers", "VpcConfig", "EphemeralStorage",
+                        "TracingConfig", "DeadLetterTarget")
+CODE_FIELDS = ("CodeSha256", "Architectures")
+
+
+def _canonical(document: Any) -> Any:
+    """A policy document as JSON data (AWS may hand it back as a string)."""
+    if isinstance(document, str):
+        from urllib.parse import unquote
+        text = document if document.lstrip().startswith("{") else unquote(document)
+        return json.loads(text)
+    return document
+
+
+def _zip_bytes(path: pathlib.Path, what: str) -> bytes:
+    data = path.read_bytes()
+    if len(data) > DIRECT_UPLOAD_LIMIT:
+        raise DeployError(
+            "%s is %.1f MB zipped; Lambda takes at most 50 MB uploaded directly. Set "
+            "\"automatic_layer\": true in .myframework/config.json to move the dependencies "
+            "into a layer, or drop dependencies the app does not need"
+            % (what, len(data) / 1024 / 1024))
+    return data
+
+
+class RoleKind(Kind):
+    name = "role"
+
+    def observe(self, aws: Aws, cache: dict[Any, Any], desired: Desired | None,
+                record: dict[str, Any] | None) -> Observed | None:
+        role_name = (desired.config if desired else (record or {}).get("identity", {}))[
+            "RoleName"]
+        found = aws.call("read IAM role %s" % role_name, "iam", "get_role", RoleName=role_name,
+                         missing=("NoSuchEntity",))
+        if found is None:
+            return None
+        role = found["Role"]
+        config: dict[str, Any] = {
+            "RoleName": role["RoleName"], "Arn": role["Arn"],
+            "AssumeRolePolicyDocument": _canonical(role.get("AssumeRolePolicyDocument", {}))}
+        policy = aws.call("read the policy of IAM role %s" % role_name, "iam", "get_role_policy",
+                          RoleName=role_name, PolicyName=POLICY_NAME, missing=("NoSuchEntity",))
+        config["Policy"] = _canonical(policy["PolicyDocument"]) if policy else None
+        return Observed({"RoleName": role["RoleName"], "Arn": role["Arn"]}, config)
+
+    def create(self, aws: Aws, desired: Desired, config: dict[str, Any],
+               remember: Remember) -> dict[str, Any]:
+        role_name = config["RoleName"]
+        created = aws.call("create IAM role %s" % role_name, "iam", "create_role",
+                           RoleName=role_name, missing=("EntityAlreadyExists",),
+                           AssumeRolePolicyDocument=json.dumps(config["AssumeRolePolicyDocument"]),
+                           Description="Execution role of the myframework app's functions",
+                           Tags=[{"Key": "myframework:role", "Value": role_name}])
+        identity = {"RoleName": role_name, "Arn": config["Arn"]}
+        if created is not None:
+            identity["Arn"] = created["Role"]["Arn"]
+        remember(identity)
+        self._put_policy(aws, config)
+        return identity
+
+    def update(self, aws: Aws, desired: Desired, config: dict[str, Any], current: Observed,
+               fields: list[str]) -> dict[str, Any]:
+        if "AssumeRolePolicyDocument" in fields:
+            aws.call("update the trust policy of IAM role %s" % config["RoleName"], "iam",
+                     "update_assume_role_policy", RoleName=config["RoleName"],
+                     PolicyDocument=json.dumps(config["AssumeRolePolicyDocument"]))
+            aws.role_written_at = aws.clock()
+        if "Policy" in fields:
+            self._put_policy(aws, config)
+        return current.identity
+
+    @staticmethod
+    def _put_policy(aws: Aws, config: dict[str, Any]) -> None:
+        aws.call("write the policy of IAM role %s" % config["RoleName"], "iam", "put_role_policy",
+                 RoleName=config["RoleName"], PolicyName=POLICY_NAME,
+                 PolicyDocument=json.dumps(config["Policy"]))
+        aws.role_written_at = aws.clock()
+
+    def delete(self, aws: Aws, record: dict[str, Any]) -> None:
+        role_name = record["identity"]["RoleName"]
+        aws.call("delete the policy of IAM role %s" % role_name, "iam", "delete_role_policy",
+                 RoleName=role_name, PolicyName=POLICY_NAME, missing=("NoSuchEntity",))
+        aws.call("delete IAM role %s" % role_name, "iam", "delete_role", RoleName=role_name,
+                 missing=("NoSuchEntity",))
+
+
+class LayerKind(Kind):
+    """The automatic dependencies layer: a new version when its zip changes; the
+    versions it replaces are deleted (functions keep working on a deleted version)."""
+
+    name = "layer"
+
+    def observe(self, aws: Aws, cache: dict[Any, Any], desired: Desired | None,
+                record: dict[str, Any] | None) -> Observed | None:
+        arn = (record or {}).get("identity", {}).get("arn")
+        if not arn:
+            return None  # an unrecorded version is replaced (and deleted) by the next publish
+        found = aws.call("read layer %s" % arn, "lambda", "get_layer_version_by_arn", Arn=arn,
+                         missing=("ResourceNotFoundException",))
+        if found is None:
+            return None
+        layer_name = arn.split(":")[6]
+        return Observed({"arn": arn, "LayerName": layer_name},
+                        {"LayerName": layer_name,
+                         "CodeSha256": found.get("Content", {}).get("CodeSha256")})
+
+    def create(self, aws: Aws, desired: Desired, config: dict[str, Any],
+               remember: Remember) -> dict[str, Any]:
+        published = aws.call(
+            "publish layer %s" % config["LayerName"], "lambda", "publish_layer_version",
+            LayerName=config["LayerName"], Description="Dependencies of the myframework app",
+            Content={"ZipFile": _zip_bytes(desired.payload, "the dependencies layer")},
+            CompatibleRuntimes=config["CompatibleRuntimes"],
+            CompatibleArchitectures=config["CompatibleArchitectures"])
+        identity = {"arn": published["LayerVersionArn"], "LayerName": config["LayerName"]}
+        remember(identity)
+        self._delete_versions(aws, config["LayerName"], keep=identity["arn"])
+        return identity
+
+    def update(self, aws: Aws, desired: Desired, config: dict[str, Any], current: Observed,
+               fields: list[str]) -> dict[str, Any]:
+        return self.create(aws, desired, config, lambda identity: None)
+
+    def delete(self, aws: Aws, record: dict[str, Any]) -> None:
+        self._delete_versions(aws, record["identity"]["LayerName"], keep=None)
+
+    @staticmethod
+    def _delete_versions(aws: Aws, layer_name: str, keep: str | None) -> None:
+        listed = aws.call("list the versions of layer %s" % layer_name, "lambda",
+                          "list_layer_versions", LayerName=layer_name,
+                          missing=("ResourceNotFoundException",)) or {}
+        for version in listed.get("LayerVersions", []):
+            if version["LayerVersionArn"] != keep:
+                aws.call("delete layer version %s" % version["LayerVersionArn"], "lambda",
+                         "delete_layer_version", LayerName=layer_name,
+                         VersionNumber=version["Version"], missing=("ResourceNotFoundException",))
+
+
+class FunctionKind(Kind):
+    name = "function"
+
+    def observe(self, aws: Aws, cache: dict[Any, Any], desired: Desired | None,
+                record: dict[str, Any] | None) -> Observed | None:
+        function_name = (desired.config["FunctionName"] if desired
+                         else (record or {})["identity"]["FunctionName"])
+        found = aws.call("read function %s" % function_name, "lambda", "get_function",
+                         FunctionName=function_name, missing=("ResourceNotFoundException",))
+        if found is None:
+            return None
+        c = found["Configuration"]
+        vpc = c.get("VpcConfig") or {}
+        config: dict[str, Any] = {
+            "FunctionName": c["FunctionName"], "Runtime": c.get("Runtime"),
+            "Handler": c.get("Handler"), "Role": c.get("Role"),
+            "MemorySize": c.get("MemorySize"), "Timeout": c.get("Timeout"),
+            "Description": c.get("Description", ""),
+            "Environment": dict(sorted(((c.get("Environment") or {}).get("Variables")
+                                        or {}).items())),
+            "Layers": [layer["Arn"] for layer in c.get("Layers") or []],
+            "Architectures": c.get("Architectures") or ["x86_64"],
+            "VpcConfig": {"SubnetIds": sorted(vpc.get("SubnetIds") or []),
+                          "SecurityGroupIds": sorted(vpc.get("SecurityGroupIds") or [])},
+            "EphemeralStorage": (c.get("EphemeralStorage") or {}).get("Size", 512),
+            "TracingConfig": (c.get("TracingConfig") or {}).get("Mode", "PassThrough"),
+            "Tags": dict(sorted((found.get("Tags") or {}).items())),
+            "ReservedConcurrency": (found.get("Concurrency") or {}).get(
+                "ReservedConcurrentExecutions"),
+            "CodeSha256": c.get("CodeSha256"),
+        }
+        if "DeadLetterConfig" in c:  # absent means none on AWS; moto never reports it
+            config["DeadLetterTarget"] = c["DeadLetterConfig"].get("TargetArn") or None
+        wants_async = (desired is not None and "Async" in desired.config) or (
+            record is not None and "Async" in (record.get("config") or {}))
+        if wants_async:
+            invoke = aws.call("read the asynchronous invoke settings of %s" % function_name,
+                              "lambda", "get_function_event_invoke_config",
+                              FunctionName=function_name, missing=("ResourceNotFoundException",))
+            config["Async"] = None if invoke is None else {
+                "MaximumRetryAttempts": invoke.get("MaximumRetryAttempts"),
+                "MaximumEventAgeInSeconds": invoke.get("MaximumEventAgeInSeconds")}
+        return Observed({"FunctionName": c["FunctionName"], "FunctionArn": c["FunctionArn"]},
+                        config)
+
+    def create(self, aws: Aws, desired: Desired, config: dict[str, Any],
+               remember: Remember) -> dict[str, Any]:
+        function_name = config["FunctionName"]
+        code = _zip_bytes(desired.payload, "the package of %s" % function_name)
+        params = {"FunctionName": function_name, "Code": {"ZipFile": code},
+                  "Architectures": config["Architectures"], "Publish": False,
+                  "Tags": config["Tags"], **self._configuration(config)}
+        created = aws.call("create function %s" % function_name, "lambda", "create_function",
+                           missing=("ResourceConflictException",), **params)
+        if created is None:  # made by an earlier deploy that stopped before recording it
+            current = self.observe(aws, {}, desired, None)
+            if current is None:
+                raise DeployError("function %s exists and then does not; run deploy again"
+                                  % function_name)
+            remember(current.identity)
+            fields = [key for key, value in config.items() if current.config.get(key) != value]
+            return self.update(aws, desired, config, current, fields)
+        identity = {"FunctionName": function_name, "FunctionArn": created["FunctionArn"]}
+        remember(identity)
+        if config.get("ReservedConcurrency") is not None:
+            self._concurrency(aws, config)
+        if config.get("Async"):
+            self._async(aws, config)
+        return identity
+
+    def update(self, aws: Aws, desired: Desired, config: dict[str, Any], current: Observed,
+               fields: list[str]) -> dict[str, Any]:
+        function_name = config["FunctionName"]
+        if any(field in fields for field in CONFIGURATION_FIELDS):
+            aws.call("update the configuration of %s" % function_name, "lambda",
+                     "update_function_configuration", FunctionName=function_name,
+                     **self._configuration(config, fields))
+        if any(field in fields for field in CODE_FIELDS):
+            aws.call("upload the code of %s" % function_name, "lambda", "update_function_code",
+                     FunctionName=function_name, Architectures=config["Architectures"],
+                     ZipFile=_zip_bytes(desired.payload, "the package of %s" % function_name))
+        if "Tags" in fields:
+            arn = current.identity["FunctionArn"]
+            old = current.config.get("Tags") or {}
+            removed = sorted(set(old) - set(config["Tags"]))
+            if removed:
+                aws.call("untag %s" % function_name, "lambda", "untag_resource", Resource=arn,
+                         TagKeys=removed)
+            changed = {k: v for k, v in config["Tags"].items() if old.get(k) != v}
+            if changed:
+                aws.call("tag %s" % function_name, "lambda", "tag_resource", Resource=arn,
+                         Tags=changed)
+        if "ReservedConcurrency" in fields:
+            self._concurrency(aws, config)
+        if "Async" in fields:
+            self._async(aws, config)
+        return current.identity
+
+    def delete(self, aws: Aws, record: dict[str, Any]) -> None:
+        function_name = record["identity"]["FunctionName"]
+        aws.call("delete function %s" % function_name, "lambda", "delete_function",
+                 FunctionName=function_name, missing=("ResourceNotFoundException",))
+
+    @staticmethod
+    def _configuration(config: dict[str, Any], fields: list[str] | None = None
+                       ) -> dict[str, Any]:
+        """The settings update_function_configuration and create_function share (an
+        update that removes the dead-letter target sends an empty one)."""
+        settings: dict[str, Any] = {}
+        target = config.get("DeadLetterTarget")
+        if target or (fields is not None and "DeadLetterTarget" in fields):
+            settings["DeadLetterConfig"] = {"TargetArn": target or ""}
+        return settings | {
+            "Runtime": config["Runtime"], "Role": config["Role"], "Handler": config["Handler"],
+            "Description": config["Description"], "Timeout": config["Timeout"],
+            "MemorySize": config["MemorySize"],
+            "Environment": {"Variables": config["Environment"]},
+            "Layers": config["Layers"], "VpcConfig": config["VpcConfig"],
+            "EphemeralStorage": {"Size": config["EphemeralStorage"]},
+            "TracingConfig": {"Mode": config["TracingConfig"]},
+        }
+
+    @staticmethod
+    def _concurrency(aws: Aws, config: dict[str, Any]) -> None:
+        function_name = config["FunctionName"]
+        if config.get("ReservedConcurrency") is None:
+            aws.call("remove the reserved concurrency of %s" % function_name, "lambda",
+                     "delete_function_concurrency", FunctionName=function_name)
+        else:
+            aws.call("reserve concurrency for %s" % function_name, "lambda",
+                     "put_function_concurrency", FunctionName=function_name,
+                     ReservedConcurrentExecutions=config["ReservedConcurrency"])
+
+    @staticmethod
+    def _async(aws: Aws, config: dict[str, Any]) -> None:
+        function_name = config["FunctionName"]
+        settings = config.get("Async")
+        if not settings:
+            aws.call("remove the asynchronous invoke settings of %s" % function_name, "lambda",
+                     "delete_function_event_invoke_config", FunctionName=function_name,
+                     missing=("ResourceNotFoundException",))
+            return
+        params = {key: value for key, value in settings.items() if value is not None}
+        aws.call("set the asynchronous invoke settings of %s" % function_name, "lambda",
+                 "put_function_event_invoke_config", FunctionName=function_name, **params)

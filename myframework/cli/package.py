@@ -48,7 +48,8 @@ def package(ctx: click.Context, out_dir: str, stage: str, pkg_format: str,
             code = {name: build.packages[target].zip_path.name
                     for name, target in build.targets.items()}
             layer = build.main.layer_path
-            model = build_app_model(app, stage_config, code, layer.name if layer else None)
+            model = build_app_model(app, stage_config, code, layer.name if layer else None,
+                                    root)
             if pkg_format == "terraform":
                 from ..deploy.terraform import write_terraform
                 template = write_terraform(model, out)

@@ -18,6 +18,8 @@ generator.
 from __future__ import annotations
 
 import hashlib
+import json
+import pathlib
 import re
 from typing import Any
 
@@ -100,6 +102,7 @@ class _Builder:
         self.layer = layer
         self.prefix = "%s-%s" % (app.app_name, stage.name)
         self.used_ids: set[str] = {ROLE_ID}
+        self.root: pathlib.Path | None = None
 
     def unique_id(self, *parts: str) -> str:
         base = logical_id(*parts)
@@ -152,10 +155,12 @@ class _Builder:
 
 
 def build_app_model(app: App, stage: StageConfig, code: dict[str, str] | None = None,
-                    layer: str | None = None) -> AppModel:
+                    layer: str | None = None, root: pathlib.Path | None = None) -> AppModel:
     """The resource models of ``stage``. ``code`` maps function names to their zip
-    (``api_handler`` is the fallback; default ``deployment.zip``)."""
+    (``api_handler`` is the fallback; default ``deployment.zip``). ``root`` is the
+    project folder, where ``iam_policy_file`` is looked for (in ``.myframework/``)."""
     builder = _Builder(app, stage, code or {API_HANDLER: "deployment.zip"}, layer)
+    builder.root = root
     registry = app.registry
     task_queues = sorted({spec.queue for spec in registry.tasks})
     task_names = {queue: aws_name("%s-tasks-%s" % (builder.prefix, queue))
@@ -260,8 +265,31 @@ def _rest_api(builder: _Builder, app: App, api: FunctionModel,
                         int(compression) if compression is not None else None)
 
 
+def _policy_file(builder: _Builder, name: str) -> list[dict[str, Any]]:
+    """The statements of ``iam_policy_file`` (in ``.myframework/``): the whole policy."""
+    folder = (builder.root or pathlib.Path.cwd()) / ".myframework"
+    path = folder / name
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PackagingError("iam_policy_file %r cannot be read (%s); it is looked for in %s"
+                             % (name, exc.strerror or exc, folder)) from None
+    except ValueError as exc:
+        raise PackagingError("iam_policy_file %s is not JSON: %s" % (path, exc)) from None
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list) or not statements:
+        raise PackagingError("iam_policy_file %s must be an IAM policy document with a "
+                             "\"Statement\" list" % path)
+    return statements
+
+
 def _role(builder: _Builder, model: AppModel, task_names: dict[str, str]) -> RoleModel:
     prefix = builder.prefix
+    policy_file = builder.stage.get("iam_policy_file")
+    if policy_file:  # the user's whole policy, as it is
+        return RoleModel(ROLE_ID, aws_name(prefix), _policy_file(builder, str(policy_file)))
     # The app's own log groups: /aws/lambda/<app>-<stage> and /aws/lambda/<app>-<stage>-*
     # (not another stage whose name merely starts the same).
     groups = ["%s:logs:${Region}:${AccountId}:log-group:/aws/lambda/%s%s" % (ARN_PREFIX, prefix,

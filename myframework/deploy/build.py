@@ -62,6 +62,12 @@ class TemplateCache:
     def __init__(self, folder: pathlib.Path, build: ProjectBuild, config: ProjectConfig,
                  stage: str, pkg_format: str) -> None:
         digest = hashlib.sha256()
+        policy_file = config.stage(stage).get("iam_policy_file")
+        if policy_file:  # the role's whole policy, read from .myframework/
+            try:
+                digest.update((folder.parents[1] / str(policy_file)).read_bytes())
+            except OSError:
+                digest.update(b"missing")
         for source in sorted(pathlib.Path(__file__).parent.glob("*.py")):  # the renderers
             digest.update(source.read_bytes())
         for part in (_VERSION, stage, pkg_format, json.dumps(config.data, sort_keys=True),

@@ -19,9 +19,9 @@ from ..config import ConfigError, StageConfig, load_config
 from ..project import AppLoadError, ProjectError, load_app
 from .aws import Aws, DeployError
 from .build import ProjectBuild, build_project
-from .desired import Artifacts, Desired, b64_sha256, desired_resources
+from .desired import Artifacts, b64_sha256, desired_resources
 from .errors import PackagingError
-from .planner import KEEP, Plan, make_plan, observe
+from .planner import Plan, make_plan, observe
 from .state import DeployState
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def _prepare(root: pathlib.Path, stage_name: str, log: Echo) -> _Prepared:
         code = {name: build.packages[target].zip_path.name
                 for name, target in build.targets.items()}
         layer = build.main.layer_path
-        model = build_app_model(app, stage, code, layer.name if layer else None)
+        model = build_app_model(app, stage, code, layer.name if layer else None, root)
     except (ProjectError, AppLoadError, ConfigError, PackagingError) as exc:
         raise DeployError(str(exc)) from None
     artifacts = Artifacts(out, {result.zip_path.name: result.code_sha256
@@ -195,7 +195,3 @@ def recorded(root: pathlib.Path, stage_name: str) -> DeployState:
                           "%s` first" % (stage_name, state.path, stage_name))
     return state
 
-
-def describe_unchanged(plan: Plan) -> list[Desired]:
-    return [change.desired for change in plan.unchanged
-            if change.action == KEEP and change.desired is not None]

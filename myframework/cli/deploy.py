@@ -42,13 +42,11 @@ def deploy(ctx: click.Context, stage: str, dry_run: bool, verify: bool) -> None:
         report = run_deploy(root, stage, echo=click.echo, log=_log, dry_run=dry_run,
                             verify=verify)
     except DeployError as exc:
-        from ..deploy.state import state_path
-        recorded = state_path(root, stage)
-        if dry_run or not recorded.exists():
+        if exc.state_file is None:
             raise click.ClickException(str(exc)) from None
         raise click.ClickException(
             "%s\nWhat was made so far is recorded in %s: run `myframework deploy` again to "
-            "finish, or `myframework delete` to remove it." % (exc, recorded)) from None
+            "finish, or `myframework delete` to remove it." % (exc, exc.state_file)) from None
     if report.dry_run:
         click.echo("Dry run (from the recorded state; nothing was called): %s"
                    % report.plan.summary())
@@ -76,9 +74,11 @@ def delete(ctx: click.Context, stage: str) -> None:
     try:
         count = run_delete(root, stage, echo=click.echo)
     except DeployError as exc:
+        if exc.state_file is None:
+            raise click.ClickException(str(exc)) from None
         raise click.ClickException(
-            "%s\nWhat is left is still recorded in .myframework/deployed/%s.json: run "
-            "`myframework delete` again." % (exc, stage)) from None
+            "%s\nWhat is left is still recorded in %s: run `myframework delete` again."
+            % (exc, exc.state_file)) from None
     if count:
         click.echo("Deleted %d resource(s) of stage %s." % (count, stage))
     else:
@@ -128,4 +128,4 @@ def status(ctx: click.Context, stage: str) -> None:
         else:
             click.echo("  differs   %s (%s)" % (change.label, ", ".join(change.fields)))
     click.echo("%s: %s" % (stage, "up to date" if not plan.changes
-                           else "a deploy would %s" % plan.summary()))
+                           else "out of date (a deploy would make: %s)" % plan.summary()))

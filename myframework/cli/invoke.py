@@ -11,7 +11,8 @@ from .common import project_dir
 @click.option("--local", "run_local", is_flag=True,
               help="Run the handler in this process instead of on AWS.")
 @click.option("--stage", default="dev", show_default=True,
-              help="Config stage whose environment variables apply.")
+              help="The stage: the deployed one to invoke, or with --local the config stage whose "
+                   "environment variables apply.")
 @click.option("--event", "event_file", metavar="FILE",
               help="A JSON file with the event to send ('-' reads standard input).")
 @click.option("--s3", metavar="BUCKET/KEY", help="Send an S3 ObjectCreated event for this object.")

@@ -287,6 +287,13 @@ def _policy_file(builder: _Builder, name: str) -> list[dict[str, Any]]:
 
 def _role(builder: _Builder, model: AppModel, task_names: dict[str, str]) -> RoleModel:
     prefix = builder.prefix
+    per_function = sorted(builder.stage.per_function("iam_policy_file", "iam_policy_extra"))
+    if per_function:
+        raise PackagingError(
+            "iam_policy_file and iam_policy_extra apply to the role all the app's functions "
+            "share, so they go at the top level or in a stage of .myframework/config.json, not "
+            "under lambda_functions (found for: %s); a function that needs its own role "
+            "takes manage_iam_role: false and iam_role_arn" % ", ".join(per_function))
     policy_file = builder.stage.get("iam_policy_file")
     if policy_file:  # the user's whole policy, as it is
         return RoleModel(ROLE_ID, aws_name(prefix), _policy_file(builder, str(policy_file)))

@@ -59,7 +59,12 @@ _HINTS = {
 
 
 class DeployError(Exception):
-    """A deploy, delete or remote command stopped; the message says why and what to do."""
+    """A deploy, delete or remote command stopped; the message says why and what to do.
+
+    ``state_file`` is set when the stop came while resources were being changed:
+    what was made so far is recorded there."""
+
+    state_file: str | None = None
 
 
 class Aws:
@@ -86,16 +91,20 @@ class Aws:
         self.role_written_at: float | None = None  # when this run wrote the role or its policy
         self.calls = 0
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, once: bool = False) -> Any:
         """The client of ``service`` (one per service, created on first use);
-        ``"sns@eu-west-1"`` is one for another region."""
+        ``"sns@eu-west-1"`` is one for another region. ``once``: a client that never
+        repeats a request itself, for creates that are not idempotent."""
         name, _, region = service.partition("@")
-        key = name if region in ("", self.region) else service
+        key = (name if region in ("", self.region) else service) + ("!once" if once else "")
         if key not in self._clients:
             from botocore.config import Config
+            retries: Any = {"mode": "standard"}
+            if once:
+                retries["total_max_attempts"] = 1
             self._clients[key] = self.session.client(  # type: ignore[call-overload]
                 name, region_name=region or self.region,
-                config=Config(retries={"mode": "standard"}, user_agent_extra="myframework"))
+                config=Config(retries=retries, user_agent_extra="myframework"))
         return self._clients[key]
 
     @property
@@ -121,14 +130,16 @@ class Aws:
         return "amazonaws.com.cn" if self.partition == "aws-cn" else "amazonaws.com"
 
     def call(self, step: str, service: str, operation: str, *,
-             missing: tuple[str, ...] = (), **params: Any) -> Any:
+             missing: tuple[str, ...] = (), once: bool = False, **params: Any) -> Any:
         """``client(service).<operation>(**params)``, retried while AWS settles.
 
         Returns None when the error code is one of ``missing`` (a lookup of
         something that is not there). Raises :class:`DeployError` otherwise.
+        ``once``: botocore must not repeat the request after a server error (a
+        create that may have happened anyway).
         """
         from botocore.exceptions import BotoCoreError, ClientError
-        method = getattr(self.client(service), operation)
+        method = getattr(self.client(service, once), operation)
         started = self.clock()
         delay = 1.0
         while True:

@@ -153,7 +153,11 @@ def deploy(root: pathlib.Path, stage_name: str, *, echo: Echo, log: Echo,
         plan = make_plan(desired, state, observe(aws, desired, state))
         echo("Plan: %s" % plan.summary())
         from .executor import execute
-        execute(aws, plan, state, lambda line: echo("  " + line))
+        try:
+            execute(aws, plan, state, lambda line: echo("  " + line))
+        except DeployError as exc:
+            exc.state_file = str(state.path)
+            raise
         api = prepared.model.rest_api
         url = _api_url(aws, state, api.stage_name if api is not None else None)
         state.set("api_url", url)
@@ -182,7 +186,11 @@ def delete(root: pathlib.Path, stage_name: str, *, echo: Echo,
     aws = _connect(state, session, sleep)
     from .executor import delete_all
     with state.locked():
-        count = delete_all(aws, state, lambda line: echo("  " + line))
+        try:
+            count = delete_all(aws, state, lambda line: echo("  " + line))
+        except DeployError as exc:
+            exc.state_file = str(state.path)
+            raise
         state.path.unlink()
     return count
 

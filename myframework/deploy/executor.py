@@ -23,9 +23,10 @@ def execute(aws: Aws, plan: Plan, state: DeployState,
         key = change.key
         record = state.get(key)
         if change.action == DELETE:
-            if record is not None and not (
-                    change.kind == "permission"
-                    and record["identity"].get("FunctionName") in deleted_functions):
+            if record is not None and change.kind == "permission" and record["identity"].get(
+                    "FunctionName") in deleted_functions:
+                progress(change.describe() + " (goes with the function)")
+            elif record is not None:
                 progress(change.describe())
                 kind.delete(aws, record)
             state.forget(key)

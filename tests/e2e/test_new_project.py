@@ -30,7 +30,8 @@ TEMPLATE_FILES = {
                "site_app/views.py", "site_app/wsgi.py"},
 }
 REQUIREMENTS = {"rest-api": [], "events": [], "flask": ["flask>=3.0"], "django": ["django>=4.2"]}
-GITIGNORE_LINES = [".myframework/deployed/", ".myframework/cache/", ".myframework/build/",
+GITIGNORE_LINES = [".myframework/deployed/*.lock", ".myframework/deployed/*.partial",
+                   ".myframework/cache/", ".myframework/build/",
                    "__pycache__/", "*.pyc", ".venv/", "venv/", ".env", ".env.*", "dist/", "*.zip",
                    ".pytest_cache/"]
 NAME_RULE = "1-64 letters, digits, '-' and '_'"
@@ -101,6 +102,8 @@ def test_each_template_makes_a_project_whose_own_tests_pass(
     assert (project / "tests" / "__init__.py").read_text(encoding="utf-8") == ""
     gitignore = (project / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert [line for line in GITIGNORE_LINES if line not in gitignore] == []
+    # The deployed state is kept: deploy and delete find a stage's resources through it.
+    assert ".myframework/deployed/" not in gitignore
 
     config = load_config(project)
     assert config.app_name == name

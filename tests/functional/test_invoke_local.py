@@ -396,10 +396,21 @@ def test_a_result_that_is_not_json_exits_1(project: pathlib.Path) -> None:
     assert "weird returned a value Lambda cannot send back as JSON" in result.stderr
 
 
-def test_without_local_it_says_to_pass_local(project: pathlib.Path) -> None:
+def test_without_local_an_undeployed_stage_says_to_deploy(project: pathlib.Path) -> None:
     message = cli_error(project, "plain", local=False)
-    assert "--local" in message
-    assert "deploy" in message
+    assert "stage dev is not deployed" in message
+    assert "myframework deploy" in message
+
+
+def test_event_options_without_local_say_they_go_with_local(project: pathlib.Path) -> None:
+    message = cli_error(project, "plain", "--sqs", "hello", local=False)
+    assert "go with --local" in message
+    assert "--payload" in message
+
+
+def test_payload_with_local_points_at_event(project: pathlib.Path) -> None:
+    message = cli_error(project, "plain", "--payload", "{}")
+    assert "--event" in message
 
 
 def test_an_unknown_stage_lists_the_stages(project: pathlib.Path) -> None:

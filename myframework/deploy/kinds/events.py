@@ -56,8 +56,10 @@ class RestApiKind(Kind):
 
     def create(self, aws: Aws, desired: Desired, config: dict[str, Any],
                remember: Remember) -> dict[str, Any]:
+        # Not repeated after a server error: AWS (and moto) may have made the API anyway;
+        # the next deploy finds it by name instead of making a second one.
         imported = aws.call("create REST API %s" % config["Name"], "apigateway",
-                            "import_rest_api", body=self._body(desired),
+                            "import_rest_api", once=True, body=self._body(desired),
                             parameters={"endpointConfigurationTypes": config["EndpointType"]})
         identity = {"id": imported["id"]}
         remember(identity)

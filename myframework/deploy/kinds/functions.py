@@ -15,6 +15,7 @@ CONFIGURATION_FIELDS = ("Runtime", "Handler", "Role", "MemorySize", "Timeout", "
                         "Environment", "Layers", "VpcConfig", "EphemeralStorage",
                         "TracingConfig", "DeadLetterTarget")
 CODE_FIELDS = ("CodeSha256", "Architectures")
+APP_TAG, STAGE_TAG = "myframework:app", "myframework:stage"
 
 
 def _canonical(document: Any) -> Any:
@@ -35,6 +36,19 @@ def _zip_bytes(path: pathlib.Path, what: str) -> bytes:
             "into a layer, or drop dependencies the app does not need"
             % (what, len(data) / 1024 / 1024))
     return data
+
+
+def _check_owner(current: Observed, config: dict[str, Any]) -> None:
+    """Refuse to take over a function another app or stage made (by its tags)."""
+    tags = current.config.get("Tags")
+    if tags is None:
+        return  # not readable (no lambda:ListTags): the name is all there is to go by
+    for key in (APP_TAG, STAGE_TAG):
+        if tags.get(key) != config["Tags"].get(key):
+            raise DeployError(
+                "a function named %s exists already and is not this app's (its %s tag is %r, "
+                "this app's %r); delete or rename it, or deploy under another stage or app name"
+                % (config["FunctionName"], key, tags.get(key), config["Tags"].get(key)))
 
 
 class RoleKind(Kind):
@@ -176,11 +190,12 @@ class FunctionKind(Kind):
                           "SecurityGroupIds": sorted(vpc.get("SecurityGroupIds") or [])},
             "EphemeralStorage": (c.get("EphemeralStorage") or {}).get("Size", 512),
             "TracingConfig": (c.get("TracingConfig") or {}).get("Mode", "PassThrough"),
-            "Tags": dict(sorted((found.get("Tags") or {}).items())),
             "ReservedConcurrency": (found.get("Concurrency") or {}).get(
                 "ReservedConcurrentExecutions"),
             "CodeSha256": c.get("CodeSha256"),
         }
+        if "Tags" in found:  # absent when the caller may not lambda:ListTags
+            config["Tags"] = dict(sorted(found["Tags"].items()))
         if "DeadLetterConfig" in c:  # absent means none on AWS; moto never reports it
             config["DeadLetterTarget"] = c["DeadLetterConfig"].get("TargetArn") or None
         wants_async = (desired is not None and "Async" in desired.config) or (
@@ -209,6 +224,7 @@ class FunctionKind(Kind):
             if current is None:
                 raise DeployError("function %s exists and then does not; run deploy again"
                                   % function_name)
+            _check_owner(current, config)
             remember(current.identity)
             fields = [key for key, value in config.items() if current.config.get(key) != value]
             return self.update(aws, desired, config, current, fields)

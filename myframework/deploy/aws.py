@@ -35,6 +35,9 @@ CONFLICT = "ResourceConflictException"
 # in practice up to about a minute).
 ROLE_PROPAGATION_SECONDS = 90.0
 SETTLE_SECONDS = 300.0  # functions in Pending / InProgress, throttling
+# A conflict that passes: the function is being created or updated. ("already exists" is
+# not one; its message names the resource, which may contain any word.)
+_CONFLICT_SETTLING = ("in progress", "pending", "at this time", "following state")
 _ROLE_NOT_READY = ("cannot be assumed", "role defined for the function",
                    "does not have permissions", "not authorized to perform", "execution role")
 
@@ -85,7 +88,12 @@ class Aws:
                               "`export AWS_DEFAULT_REGION=us-east-1`) or a region in your AWS "
                               "profile")
         self.region: str = region
-        self.partition: str = session.get_partition_for_region(region)
+        from botocore.exceptions import BotoCoreError
+        try:
+            self.partition: str = session.get_partition_for_region(region)
+        except BotoCoreError:
+            raise DeployError("the AWS region %r is not one AWS has (set AWS_DEFAULT_REGION to "
+                              "a region such as us-east-1 or eu-west-1)" % region) from None
         self._clients: dict[str, Any] = {}
         self._account: str | None = None
         self.role_written_at: float | None = None  # when this run wrote the role or its policy
@@ -150,25 +158,29 @@ class Aws:
                 error = exc.response.get("Error", {})
                 code = str(error.get("Code", "Unknown"))
                 message = str(error.get("Message", "")) or str(exc)
-                if self._settling(code, message, self.clock() - started):
-                    self.sleep(delay)
-                    delay = min(delay * 2, 16.0)
-                    continue
-                if code in missing:
+                deadline = self._settle_deadline(code, message, started)
+                if deadline is not None:  # AWS settles by itself: wait, up to a limit
+                    if self.clock() < deadline:
+                        self.sleep(delay)
+                        delay = min(delay * 2, 16.0)
+                        continue
+                elif code in missing:
                     return None
                 raise DeployError(self.describe(step, code, message)) from None
             except BotoCoreError as exc:
                 raise DeployError(self.describe_client_error(step, exc)) from None
 
-    def _settling(self, code: str, message: str, waited: float) -> bool:
-        if code in SETTLING or (code == CONFLICT and "already exist" not in message
-                                  and "exists" not in message):
-            return waited < SETTLE_SECONDS
-        if code == "InvalidParameterValueException" and self.role_written_at is not None:
-            lowered = message.lower()
-            return (any(part in lowered for part in _ROLE_NOT_READY)
-                    and self.clock() - self.role_written_at < ROLE_PROPAGATION_SECONDS)
-        return False
+    def _settle_deadline(self, code: str, message: str, started: float) -> float | None:
+        """Until when (clock) to wait for what this error is about to settle; None: it
+        will not settle by waiting."""
+        lowered = message.lower()
+        if code in SETTLING or (code == CONFLICT
+                                and any(part in lowered for part in _CONFLICT_SETTLING)):
+            return started + SETTLE_SECONDS
+        if (code == "InvalidParameterValueException" and self.role_written_at is not None
+                and any(part in lowered for part in _ROLE_NOT_READY)):
+            return self.role_written_at + ROLE_PROPAGATION_SECONDS
+        return None
 
     @staticmethod
     def describe(step: str, code: str, message: str) -> str:

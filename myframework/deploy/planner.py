@@ -8,7 +8,8 @@ on emulators that drop it). Without observations (``--dry-run``, which makes
 no calls) the recorded configurations alone stand for AWS.
 
 The plan lists creates and updates in dependency order, then deletes of
-what the app no longer has, in the reverse order.
+what the app no longer has, in the reverse order (S3 notifications the app
+dropped are deleted first, as S3 refuses overlapping entries).
 """
 from __future__ import annotations
 
@@ -63,6 +64,7 @@ def recorded_lookup(state: DeployState) -> Callable[[str, str], Any]:
 # Kinds whose create cannot tell that the resource exists already (AWS names REST APIs
 # without making the names unique), so they are looked for even on a first deploy.
 FIND_BEFORE_CREATE = {"rest_api"}
+DELETE_FIRST = {"s3_notification"}
 
 
 def observe(aws: Aws, desired: list[Desired], state: DeployState) -> dict[str, Observed | None]:
@@ -113,8 +115,10 @@ def make_plan(desired: list[Desired], state: DeployState,
     order = {kind: index for index, kind in enumerate(KIND_ORDER)}
     gone = sorted((key for key in state.resources if key not in wanted),
                   key=lambda key: (-order.get(state.resources[key].get("kind", ""), 0), key))
-    for key in gone:
-        record = state.resources[key]
-        changes.append(Change(DELETE, key, record.get("kind", ""), record.get("label", key),
-                              current=_recorded(record)))
-    return Plan(changes, unchanged)
+    deletes = [Change(DELETE, key, state.resources[key].get("kind", ""),
+                      state.resources[key].get("label", key),
+                      current=_recorded(state.resources[key])) for key in gone]
+    # S3 refuses two notifications of a bucket that overlap (same events, overlapping
+    # prefix/suffix), as a renamed handler's old and new entries would: those go first.
+    first = [change for change in deletes if change.kind in DELETE_FIRST]
+    return Plan(first + changes + [c for c in deletes if c.kind not in DELETE_FIRST], unchanged)

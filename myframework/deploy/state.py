@@ -16,6 +16,7 @@ import contextlib
 import json
 import os
 import pathlib
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -55,7 +56,9 @@ class DeployState:
                               "(it lists what stage %s has on AWS)" % (path, exc, stage)) from None
         if data.get("format", FORMAT) > FORMAT:
             raise DeployError("%s was written by a newer myframework; upgrade to use it" % path)
-        if app_name and data.get("app") and data["app"] != app_name and data["resources"]:
+        if app_name and not data["resources"]:
+            data["app"] = app_name  # nothing recorded: nothing of another app to keep
+        if app_name and data.get("app") and data["app"] != app_name:
             raise DeployError("%s records app %r, but this project's app is %r; deploying would "
                               "replace it. Use another stage, or delete the old app first"
                               % (path, data["app"], app_name))
@@ -103,33 +106,43 @@ class DeployState:
         taken over)."""
         lock = self.path.with_suffix(".lock")
         lock.parent.mkdir(parents=True, exist_ok=True)
+        busy = DeployError("another myframework command is changing stage %s (lock %s); wait "
+                           "for it, or delete the lock file if no such command is running"
+                           % (self.data.get("stage"), lock))
         for _ in range(2):
             try:
                 fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
             except FileExistsError:
                 if _alive(lock):
-                    raise DeployError(
-                        "another myframework command is changing stage %s (lock %s); wait for "
-                        "it, or delete the lock file if no such command is running"
-                        % (self.data.get("stage"), lock)) from None
-                lock.unlink(missing_ok=True)
+                    raise busy from None
+                lock.unlink(missing_ok=True)  # its process is gone
                 continue
             with os.fdopen(fd, "w") as handle:
                 handle.write(str(os.getpid()))
             break
+        else:
+            raise busy
         try:
             yield
         finally:
             lock.unlink(missing_ok=True)
 
 
+LOCK_WRITE_SECONDS = 10.0  # a lock without a pid yet is being written (if this fresh)
+
+
 def _alive(lock: pathlib.Path) -> bool:
+    """Whether the lock's process may still hold it."""
     try:
-        pid = int(lock.read_text().strip() or "0")
+        text = lock.read_text().strip()
+        pid = int(text or "0")
+        age = time.time() - lock.stat().st_mtime
+    except FileNotFoundError:
+        return False
     except (OSError, ValueError):
-        return False
+        return True  # unreadable: better to say so than to take it
     if pid <= 0:
-        return False
+        return age < LOCK_WRITE_SECONDS  # its owner has made it and not written its pid yet
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

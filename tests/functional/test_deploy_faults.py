@@ -34,7 +34,7 @@ def _one_cut(server: MotoServer, root: pathlib.Path, n: int) -> list[str]:
     server.restart_with_replay()
     again = run(project, server, "deploy")
     if again.returncode != 0:
-        return problems + ["%s: the re-run failed: %s" % (where, again.stderr[-800:])]
+        return [*problems, "%s: the re-run failed: %s" % (where, again.stderr[-800:])]
     found = counts(inventory(server))
     if found != EXPECTED:
         problems.append("%s: after the re-run %s" % (where, {

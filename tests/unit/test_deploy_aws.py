@@ -10,7 +10,6 @@ a closed port on 127.0.0.1.
 from __future__ import annotations
 
 import datetime
-import os
 import pathlib
 import socket
 import zipfile
@@ -45,16 +44,7 @@ UPDATE_IN_PROGRESS = ("The operation cannot be performed at this time. An update
 
 # -- fixtures and helpers -----------------------------------------------------------------
 
-@pytest.fixture(autouse=True)
-def no_aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No developer profile, credentials, region or endpoint leaks into a test; no
-    instance-metadata lookups (they would go to the network)."""
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+pytestmark = pytest.mark.usefixtures("no_aws_environment")
 
 
 class FakeTime:

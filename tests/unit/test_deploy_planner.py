@@ -5,7 +5,6 @@ Then the reads a first deploy makes, and what ``delete`` calls."""
 from __future__ import annotations
 
 import copy
-import os
 import pathlib
 from collections.abc import Iterator
 from typing import Any
@@ -31,14 +30,7 @@ LAYER_ARN = "arn:aws:lambda:us-east-1:%s:layer:shop-dev-dependencies:3" % ACCOUN
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:%s:function:shop-dev" % ACCOUNT
 
 
-@pytest.fixture(autouse=True)
-def no_aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+pytestmark = pytest.mark.usefixtures("no_aws_environment")
 
 
 def fill_arn(template: str) -> str:

@@ -7,7 +7,6 @@ import base64
 import datetime
 import io
 import json
-import os
 import pathlib
 import time
 from collections.abc import Iterator
@@ -26,14 +25,7 @@ NOW = datetime.datetime(2026, 3, 1, 12, 0, 0, tzinfo=datetime.timezone.utc).time
 GROUP = "/aws/lambda/shop-dev"
 
 
-@pytest.fixture(autouse=True)
-def no_aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+pytestmark = pytest.mark.usefixtures("no_aws_environment")
 
 
 # -- parse_since ----------------------------------------------------------------------------

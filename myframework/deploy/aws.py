@@ -31,6 +31,7 @@ SETTLING = {"ResourceInUseException", "Throttling", "ThrottlingException", "Thro
             "TooManyRequestsException", "RequestLimitExceeded", "SlowDown",
             "PriorRequestNotComplete"}
 CONFLICT = "ResourceConflictException"
+DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024
 # How long a fresh role may take to be usable by Lambda (AWS documents "a few seconds";
 # in practice up to about a minute).
 ROLE_PROPAGATION_SECONDS = 90.0
@@ -97,6 +98,10 @@ class Aws:
         self._clients: dict[str, Any] = {}
         self._account: str | None = None
         self.role_written_at: float | None = None  # when this run wrote the role or its policy
+        # Lambda takes a zip of up to 50 MB in the request itself; bigger ones go through
+        # the deployment bucket (made on first use).
+        self.direct_upload_limit = DIRECT_UPLOAD_LIMIT
+        self.deployment_bucket: str | None = None
         self.calls = 0
 
     def client(self, service: str, once: bool = False) -> Any:

@@ -40,7 +40,7 @@ RUNTIMES = {  # Lambda runtime -> (Python version, newest glibc of its Amazon Li
 DEFAULT_RUNTIME = "python3.12"
 ARCHITECTURES = {"x86_64": "x86_64", "arm64": "aarch64"}
 DEFAULT_ARCHITECTURE = "x86_64"
-ZIP_LIMIT = 50 * 1024 * 1024  # what Lambda takes uploaded directly
+ZIP_LIMIT = 50 * 1024 * 1024  # what Lambda takes in a request; bigger goes through S3
 UNZIPPED_LIMIT = 250 * 1024 * 1024  # function + layers, unzipped
 # Lambda provides these; packaged only when requirements.txt names them itself.
 PROVIDED = ("boto3", "botocore", "s3transfer")
@@ -427,9 +427,8 @@ def build_package(root: pathlib.Path, out_dir: pathlib.Path, target: Target | No
             "ones to a container image" % (_mb(unzipped), _mb(unzipped_limit),
                                           _top(contributors)))
     if result.size > zip_limit:
-        result.notes.append("the zip is over %s: `myframework deploy` cannot upload it "
-                            "directly (set \"automatic_layer\": true to move the dependencies "
-                            "into a layer); `sam deploy` uploads it through S3" % _mb(zip_limit))
+        result.notes.append("the zip is over %s, so deploy uploads it through S3 (its "
+                            "deployment bucket)" % _mb(zip_limit))
     return result
 
 

@@ -1,16 +1,17 @@
 """The execution role, the dependencies layer and the Lambda functions."""
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import pathlib
+from collections.abc import Iterator
 from typing import Any
 
 from ..aws import Aws, DeployError
 from ..desired import POLICY_NAME, Desired
 from . import Kind, Observed, Remember
 
-# Lambda takes a zip of up to 50 MB in the request itself.
-DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024
 CONFIGURATION_FIELDS = ("Runtime", "Handler", "Role", "MemorySize", "Timeout", "Description",
                         "Environment", "Layers", "VpcConfig", "EphemeralStorage",
                         "TracingConfig", "DeadLetterTarget")
@@ -27,15 +28,50 @@ def _canonical(document: Any) -> Any:
     return document
 
 
-def _zip_bytes(path: pathlib.Path, what: str) -> bytes:
+@contextlib.contextmanager
+def _code(aws: Aws, path: pathlib.Path, owner: str) -> Iterator[dict[str, Any]]:
+    """The zip at ``path`` as Lambda's code parameters: the bytes themselves, or, over
+    what Lambda takes in a request, an object in the deployment bucket (deleted once
+    Lambda has its copy)."""
     data = path.read_bytes()
-    if len(data) > DIRECT_UPLOAD_LIMIT:
-        raise DeployError(
-            "%s is %.1f MB zipped; Lambda takes at most 50 MB uploaded directly. Set "
-            "\"automatic_layer\": true in .myframework/config.json to move the dependencies "
-            "into a layer, or drop dependencies the app does not need"
-            % (what, len(data) / 1024 / 1024))
-    return data
+    if len(data) <= aws.direct_upload_limit:
+        yield {"ZipFile": data}
+        return
+    bucket = deployment_bucket(aws)
+    key = "%s/%s.zip" % (owner, hashlib.sha256(data).hexdigest())
+    aws.call("upload the package of %s (%.1f MB) to s3://%s" % (owner, len(data) / 1048576,
+                                                               bucket),
+             "s3", "put_object", Bucket=bucket, Key=key, Body=data)
+    try:
+        yield {"S3Bucket": bucket, "S3Key": key}
+    finally:
+        try:
+            aws.call("delete s3://%s/%s" % (bucket, key), "s3", "delete_object", Bucket=bucket,
+                     Key=key, missing=("NoSuchKey",))
+        except DeployError:
+            pass  # not worth hiding what went wrong before; the object is harmless
+
+
+def deployment_bucket(aws: Aws) -> str:
+    """The bucket packages too big for a request go through (made on first use, private;
+    one per account and region, shared by every app and stage, so delete keeps it)."""
+    if aws.deployment_bucket is None:
+        name = "myframework-%s-%s" % (aws.account, aws.region)
+        found = aws.call("look for the deployment bucket %s" % name, "s3", "head_bucket",
+                         Bucket=name, missing=("404", "NoSuchBucket", "NotFound"))
+        if found is None:
+            params: dict[str, Any] = {"Bucket": name}
+            if aws.region != "us-east-1":
+                params["CreateBucketConfiguration"] = {"LocationConstraint": aws.region}
+            aws.call("create the deployment bucket %s" % name, "s3", "create_bucket",
+                     missing=("BucketAlreadyOwnedByYou",), **params)
+            aws.call("make the deployment bucket %s private" % name, "s3",
+                     "put_public_access_block", Bucket=name,
+                     PublicAccessBlockConfiguration={
+                         "BlockPublicAcls": True, "IgnorePublicAcls": True,
+                         "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+        aws.deployment_bucket = name
+    return aws.deployment_bucket
 
 
 def _check_owner(current: Observed, config: dict[str, Any]) -> None:
@@ -134,12 +170,12 @@ class LayerKind(Kind):
 
     def create(self, aws: Aws, desired: Desired, config: dict[str, Any],
                remember: Remember) -> dict[str, Any]:
-        published = aws.call(
-            "publish layer %s" % config["LayerName"], "lambda", "publish_layer_version",
-            LayerName=config["LayerName"], Description="Dependencies of the myframework app",
-            Content={"ZipFile": _zip_bytes(desired.payload, "the dependencies layer")},
-            CompatibleRuntimes=config["CompatibleRuntimes"],
-            CompatibleArchitectures=config["CompatibleArchitectures"])
+        with _code(aws, desired.payload, config["LayerName"]) as content:
+            published = aws.call(
+                "publish layer %s" % config["LayerName"], "lambda", "publish_layer_version",
+                LayerName=config["LayerName"], Description="Dependencies of the myframework app",
+                Content=content, CompatibleRuntimes=config["CompatibleRuntimes"],
+                CompatibleArchitectures=config["CompatibleArchitectures"])
         identity = {"arn": published["LayerVersionArn"], "LayerName": config["LayerName"]}
         remember(identity)
         self._delete_versions(aws, config["LayerName"], keep=identity["arn"])
@@ -213,12 +249,12 @@ class FunctionKind(Kind):
     def create(self, aws: Aws, desired: Desired, config: dict[str, Any],
                remember: Remember) -> dict[str, Any]:
         function_name = config["FunctionName"]
-        code = _zip_bytes(desired.payload, "the package of %s" % function_name)
-        params = {"FunctionName": function_name, "Code": {"ZipFile": code},
-                  "Architectures": config["Architectures"], "Publish": False,
-                  "Tags": config["Tags"], **self._configuration(config)}
-        created = aws.call("create function %s" % function_name, "lambda", "create_function",
-                           missing=("ResourceConflictException",), **params)
+        with _code(aws, desired.payload, function_name) as code:
+            created = aws.call("create function %s" % function_name, "lambda",
+                               "create_function", missing=("ResourceConflictException",),
+                               FunctionName=function_name, Code=code,
+                               Architectures=config["Architectures"], Publish=False,
+                               Tags=config["Tags"], **self._configuration(config))
         if created is None:  # made by an earlier deploy that stopped before recording it
             current = self.observe(aws, {}, desired, None)
             if current is None:
@@ -244,9 +280,10 @@ class FunctionKind(Kind):
                      "update_function_configuration", FunctionName=function_name,
                      **self._configuration(config, fields))
         if any(field in fields for field in CODE_FIELDS):
-            aws.call("upload the code of %s" % function_name, "lambda", "update_function_code",
-                     FunctionName=function_name, Architectures=config["Architectures"],
-                     ZipFile=_zip_bytes(desired.payload, "the package of %s" % function_name))
+            with _code(aws, desired.payload, function_name) as code:
+                aws.call("upload the code of %s" % function_name, "lambda",
+                         "update_function_code", FunctionName=function_name,
+                         Architectures=config["Architectures"], **code)
         if "Tags" in fields:
             arn = current.identity["FunctionArn"]
             old = current.config.get("Tags") or {}

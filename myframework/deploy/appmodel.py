@@ -11,9 +11,9 @@ Settings are looked up in the configuration first (function, stage, top
 level), then in the decorator's own arguments (``memory_size=``, ``timeout=``,
 ``environment=``), then the defaults (128 MB, 60 s). The execution role gets
 only what the framework itself needs: its log groups, reading its queues,
-invoking its task functions, sending to dead-letter targets; plus
-``iam_policy_extra``. What the app's own code calls is added by the policy
-generator.
+invoking its task functions, sending to dead-letter targets; then what the
+app's own code calls (:mod:`myframework.policy`, unless ``autogen_policy`` is
+false); plus ``iam_policy_extra``. ``iam_policy_file`` replaces all of it.
 """
 from __future__ import annotations
 
@@ -333,7 +333,35 @@ def _role(builder: _Builder, model: AppModel, task_names: dict[str, str]) -> Rol
         statements.append({"Sid": "XRay", "Effect": "Allow",
                            "Action": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"],
                            "Resource": ["*"]})
+    if builder.root is not None and builder.stage.get("autogen_policy", default=True):
+        statements.extend(app_statements(builder.root, builder.stage, model))
     extra = builder.stage.get("iam_policy_extra")
     if isinstance(extra, dict):
         statements.extend(extra.get("Statement", []))
     return RoleModel(ROLE_ID, aws_name(prefix), statements)
+
+
+def code_environment(model: AppModel) -> dict[str, str]:
+    """The environment variables the functions get, for names the code reads: a name
+    with different values in different functions is left out (its resources are then
+    unknown, and granted as "*")."""
+    values: dict[str, set[str]] = {}
+    for function in model.functions:
+        for name, value in function.environment.items():
+            values.setdefault(name, set()).add(value)
+    return {name: found.pop() for name, found in values.items() if len(found) == 1}
+
+
+def app_permissions(root: pathlib.Path, stage: StageConfig, model: AppModel) -> Any:
+    """What the app's own code calls (:mod:`myframework.policy`), read from the files its
+    package holds."""
+    from ..policy import required_permissions
+    from .sources import collect_app_files
+    files = collect_app_files(root, stage.get("include_paths", default=[]))
+    return required_permissions(files, code_environment(model))
+
+
+def app_statements(root: pathlib.Path, stage: StageConfig, model: AppModel
+                   ) -> list[dict[str, Any]]:
+    from ..policy.generate import policy_statements
+    return policy_statements(app_permissions(root, stage, model))

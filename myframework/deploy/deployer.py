@@ -15,8 +15,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..config import ConfigError, StageConfig, load_config
-from ..project import AppLoadError, ProjectError, load_app
+from ..config import API_HANDLER, ConfigError, StageConfig, load_config
+from ..project import AppLoadError, ProjectError, import_environment, load_app
 from .aws import Aws, DeployError
 from .build import ProjectBuild, build_project
 from .desired import Artifacts, b64_sha256, desired_resources
@@ -57,7 +57,7 @@ def _prepare(root: pathlib.Path, stage_name: str, log: Echo) -> _Prepared:
         functions = sorted(stage.per_function("runtime", "architecture"))
         out = root / ".myframework" / "build" / stage_name
         build = build_project(root, stage, functions, out, log=log)
-        app = load_app(root)
+        app = load_app(root, environment=import_environment(stage.environment(API_HANDLER)))
         code = {name: build.packages[target].zip_path.name
                 for name, target in build.targets.items()}
         layer = build.main.layer_path
@@ -73,7 +73,6 @@ def _prepare(root: pathlib.Path, stage_name: str, log: Echo) -> _Prepared:
 
 
 def _verify(prepared: _Prepared, echo: Echo) -> None:
-    from ..config import API_HANDLER
     from .verify import verify_package
     for target, result in prepared.build.packages.items():
         checked = verify_package(result.zip_path, target, result.layer_path,

@@ -20,9 +20,12 @@ FUNCTIONS = ["shop-dev", "shop-dev-every_five", "shop-dev-nightly", "shop-dev-on
              "shop-dev-on_job", "shop-dev-on_upload", "shop-dev-tasks-default"]
 
 APP = textwrap.dedent('''\
+    import boto3
+
     from myframework import App, Cron, Rate
 
     app = App("shop")
+    s3 = boto3.client("s3")
 
 
     @app.route("/")
@@ -55,7 +58,8 @@ APP = textwrap.dedent('''\
 
     @app.on_s3_event(bucket="shop-uploads", prefix="images/", suffix=".png")
     def on_upload(event):
-        return None
+        s3.get_object(Bucket=event.bucket, Key=event.key)
+        s3.put_object(Bucket="shop-uploads", Key="thumbs/" + event.key, Body=b"")
 
 
     @app.on_sqs_message(queue="shop-jobs", batch_size=5)

@@ -298,6 +298,15 @@ class _Program:
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             fid = id(node)
             function = self.functions.get(fid)
+            if function is not None:  # def handler(event, s3=boto3.client("s3")): ...
+                args = node.args
+                positional = [a.arg for a in [*args.posonlyargs, *args.args]]
+                defaults = list(zip(positional[len(positional) - len(args.defaults):],
+                                    args.defaults, strict=True))
+                defaults += [(a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults,
+                                                        strict=True) if d is not None]
+                for name, default in defaults:
+                    self._add(function.locals, name, self._aws_only(self.eval(default, node)))
             if function is not None and function.cls is None:
                 self._add(self._table(node, node.name), node.name, {FunctionRef(fid)})
             if function is not None and function.cls is not None:

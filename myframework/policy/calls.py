@@ -47,6 +47,10 @@ def _params(program: _Program, node: ast.Call, positional: tuple[str, ...] = ()
         if name in ("Params",):
             params.update(_dict_constants(program, arg, node) or {})
             continue
+        if name == "RequestItems":  # batch_get_item / batch_write_item: tables are its keys
+            tables = list(_dict_constants(program, arg, node))
+            params["TableName"] = tables[0] if len(tables) == 1 else None
+            continue
         params[name] = program._constant(arg, node)
         nested = _nested_constants(program, arg, node)
         for key, value in nested.items():  # put_events(Entries=[{"EventBusName": ...}])

@@ -268,3 +268,15 @@ def test_code_it_cannot_follow_is_skipped_never_a_crash(tmp_path: pathlib.Path) 
     assert any("cannot be parsed" in why for why in reasons)
     assert any("not a constant" in why for why in reasons)
     assert any("not_an_operation is not an operation of s3" in why for why in reasons)
+
+
+def test_default_arguments_and_batch_request_items(tmp_path: pathlib.Path) -> None:
+    result = run(tmp_path, {"app.py": '''
+        import boto3
+
+        def handler(event, context, s3=boto3.client("s3"), *, db=boto3.client("dynamodb")):
+            s3.head_object(Bucket="b", Key="k")
+            db.batch_get_item(RequestItems={"orders": {"Keys": []}})
+        '''})
+    assert found(result) == {("s3", "HeadObject"), ("dynamodb", "BatchGetItem")}
+    assert params(result, "BatchGetItem") == [{"TableName": "orders"}]

@@ -58,6 +58,8 @@ def policy_statements(permissions: Permissions) -> list[dict[str, Any]]:
 def explain(permissions: Permissions) -> list[str]:
     """Per action, the file and line of each call that needs it; then what was skipped."""
     lines: list[str] = []
+    if not permissions.actions:
+        lines.append("The app's code makes no AWS calls (that the analysis can see).")
     for action in sorted(permissions.actions):
         resources = ", ".join(sorted(permissions.actions[action]))
         lines.append("%s on %s" % (action, resources))

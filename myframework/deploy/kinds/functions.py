@@ -17,6 +17,7 @@ CONFIGURATION_FIELDS = ("Runtime", "Handler", "Role", "MemorySize", "Timeout", "
                         "TracingConfig", "DeadLetterTarget")
 CODE_FIELDS = ("CodeSha256", "Architectures")
 APP_TAG, STAGE_TAG = "myframework:app", "myframework:stage"
+INLINE_POLICY_LIMIT = 10240  # characters, whitespace aside, of a role's inline policies
 
 
 def _canonical(document: Any) -> Any:
@@ -135,6 +136,13 @@ class RoleKind(Kind):
 
     @staticmethod
     def _put_policy(aws: Aws, config: dict[str, Any]) -> None:
+        size = len(json.dumps(config["Policy"], separators=(",", ":")))
+        if size > INLINE_POLICY_LIMIT:
+            raise DeployError(
+                "the policy of IAM role %s is %d characters, over the %d IAM takes for a role's "
+                "inline policies; see `myframework gen-policy` for what is in it, and give a "
+                "role you manage (manage_iam_role: false, iam_role_arn) or a shorter "
+                "iam_policy_file" % (config["RoleName"], size, INLINE_POLICY_LIMIT))
         aws.call("write the policy of IAM role %s" % config["RoleName"], "iam", "put_role_policy",
                  RoleName=config["RoleName"], PolicyName=POLICY_NAME,
                  PolicyDocument=json.dumps(config["Policy"]))

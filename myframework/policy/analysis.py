@@ -101,6 +101,14 @@ def _module_name(relpath: str) -> tuple[str, bool]:
     return ".".join(parts), False
 
 
+def _is_property(node: ast.AST) -> bool:
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    names = {d.id if isinstance(d, ast.Name) else d.attr if isinstance(d, ast.Attribute) else ""
+             for d in node.decorator_list}
+    return bool(names & {"property", "cached_property"})
+
+
 # The nodes that bind or pass values (visited on every pass of the binding).
 _BINDING = (ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.For, ast.AsyncFor, ast.comprehension,
             ast.With, ast.AsyncWith, ast.Return, ast.Lambda, ast.Import, ast.ImportFrom,
@@ -534,10 +542,16 @@ class _Program:
                 return {ModuleRef(sub)}
             return set(module.globals.get(attr, set())) if module else set()
         if isinstance(owner, (Instance, ClassRef)):
-            cls = self.classes[owner.cid]
-            values = set(cls.attrs.get(attr, set()))
-            if attr in cls.methods:
-                values.add(FunctionRef(cls.methods[attr], bound=True))
+            values = set()
+            for cls in self._lineage(owner.cid):  # the class, then its project base classes
+                values |= cls.attrs.get(attr, set())
+                if attr in cls.methods:
+                    method = self.functions[cls.methods[attr]]
+                    if isinstance(owner, Instance) and _is_property(method.node):
+                        values |= method.returns  # self.client, a @property
+                    else:
+                        values.add(FunctionRef(method.fid, bound=True))
+                    break
             return values
         if isinstance(owner, Client):
             return {Method(owner, attr)}
@@ -573,14 +587,31 @@ class _Program:
 
     # -- calls ------------------------------------------------------------------------
 
+    def _lineage(self, cid: int) -> list[_Class]:
+        """The class and the project classes it derives from (depth first, each once)."""
+        order: list[_Class] = []
+        pending = [cid]
+        while pending:
+            current = self.classes.get(pending.pop(0))
+            if current is None or current in order:
+                continue
+            order.append(current)
+            for base in current.node.bases:
+                pending += [v.cid for v in self.eval(base, base) if isinstance(v, ClassRef)]
+        return order
+
     def _call(self, node: ast.Call, at: ast.AST) -> set[Value]:
         found: set[Value] = set()
         func = node.func
+        name = func.id if isinstance(func, ast.Name) else (
+            func.attr if isinstance(func, ast.Attribute) else "")
+        if name == "cast" and len(node.args) == 2:  # typing.cast(S3Client, client)
+            return self.eval(node.args[1], at)
         if isinstance(func, ast.Name) and func.id == "getattr" and len(node.args) >= 2:
-            name = self._constant(node.args[1], at)
-            if name is None:
+            attribute = self._constant(node.args[1], at)
+            if attribute is None:
                 return set()
-            return self._attribute(self.eval(node.args[0], at), name)
+            return self._attribute(self.eval(node.args[0], at), attribute)
         for callee in self.eval(func, at):
             found |= self._call_value(callee, node, at)
         return found

@@ -280,3 +280,40 @@ def test_default_arguments_and_batch_request_items(tmp_path: pathlib.Path) -> No
         '''})
     assert found(result) == {("s3", "HeadObject"), ("dynamodb", "BatchGetItem")}
     assert params(result, "BatchGetItem") == [{"TableName": "orders"}]
+
+
+def test_properties_casts_and_base_classes(tmp_path: pathlib.Path) -> None:
+    result = run(tmp_path, {"app.py": '''
+        import functools
+        from typing import cast
+
+        import boto3
+
+        class Base:
+            def __init__(self):
+                self.queue = boto3.client("sqs")
+
+            def purge(self):
+                self.queue.purge_queue(QueueUrl="u")
+
+        class Repo(Base):
+            @property
+            def table(self):
+                return boto3.resource("dynamodb").Table("t")
+
+            @functools.cached_property
+            def s3(self):
+                return cast("S3Client", boto3.client("s3"))
+
+            def save(self):
+                self.table.put_item(Item={})
+                self.s3.put_object(Bucket="b", Key="k")
+                self.queue.send_message(QueueUrl="u", MessageBody="m")
+
+        def handler():
+            repo = Repo()
+            repo.save()
+            repo.purge()
+        '''})
+    assert found(result) == {("dynamodb", "PutItem"), ("s3", "PutObject"),
+                             ("sqs", "SendMessage"), ("sqs", "PurgeQueue")}

@@ -707,7 +707,11 @@ class _Program:
             return set()
         hints = tuple(sorted((k.arg, self._constant(k.value, at)) for k in node.keywords
                              if k.arg))
-        return {Resource(owner.service, target.get("type", ""), (), owner.region, hints)}
+        owner_ids = dict(owner.ids)
+        ids = tuple(sorted((item.get("target", ""), owner_ids.get(item.get("name")))
+                           for item in target.get("identifiers", [])
+                           if item.get("source") == "identifier"))
+        return {Resource(owner.service, target.get("type", ""), ids, owner.region, hints)}
 
     def _iterate(self, values: set[Value]) -> set[Value]:
         found: set[Value] = set()
@@ -722,8 +726,8 @@ class _Program:
                                        if item.get("source") == "identifier"))
                     found.add(Resource(value.service, target["type"], ids,
                                        value.owner.region))
-            elif isinstance(value, (Client, Resource)):
-                continue
+            elif isinstance(value, Resource) and value.type_name != "service":
+                found.add(value)  # a list of resources an action returned (receive_messages)
         return found
 
     # -- what the code calls ----------------------------------------------------------

@@ -317,3 +317,18 @@ def test_properties_casts_and_base_classes(tmp_path: pathlib.Path) -> None:
         '''})
     assert found(result) == {("dynamodb", "PutItem"), ("s3", "PutObject"),
                              ("sqs", "SendMessage"), ("sqs", "PurgeQueue")}
+
+
+def test_resources_an_action_returns_keep_their_owners_identifiers(tmp_path: pathlib.Path
+                                                                   ) -> None:
+    result = run(tmp_path, {"app.py": '''
+        import boto3
+
+        def handler():
+            queue = boto3.resource("sqs").Queue("https://sqs.eu-west-1.amazonaws.com/1/jobs")
+            for message in queue.receive_messages(MaxNumberOfMessages=10):
+                message.delete()
+        '''})
+    assert found(result) == {("sqs", "ReceiveMessage"), ("sqs", "DeleteMessage")}
+    assert params(result, "DeleteMessage")[0]["QueueUrl"] == (
+        "https://sqs.eu-west-1.amazonaws.com/1/jobs")

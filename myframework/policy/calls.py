@@ -40,9 +40,12 @@ def _params(program: _Program, node: ast.Call, positional: tuple[str, ...] = ()
     pairs = list(zip(positional, node.args, strict=False))
     pairs += [(k.arg, k.value) for k in node.keywords if k.arg]
     for name, arg in pairs:
-        if name == "CopySource":
+        if name == "CopySource":  # {"Bucket": ..., "Key": ...} or "bucket/key"
             source = _dict_constants(program, arg, node)
-            params["CopySourceBucket"] = source.get("Bucket") if source else None
+            text = program._constant(arg, node) if not source else None
+            params["CopySourceBucket"] = (source.get("Bucket") if source else
+                                          text.lstrip("/").split("/", 1)[0] or None
+                                          if text and "/" in text else None)
             continue
         if name in ("Params",):
             params.update(_dict_constants(program, arg, node) or {})

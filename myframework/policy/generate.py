@@ -28,8 +28,9 @@ def permissions_from(analysis: Analysis) -> Permissions:
     for action, arns in permissions.actions.items():
         if "*" in arns:  # one call on an unknown resource needs it everywhere
             permissions.actions[action] = {"*"}
-    for uses in permissions.uses.values():
-        uses.sort(key=lambda use: (use.path, use.line, use.call))
+    for action, uses in permissions.uses.items():  # one line per call, however many ops
+        unique = {(use.path, use.line, use.call): use for use in uses}
+        permissions.uses[action] = [unique[key] for key in sorted(unique)]
     permissions.skipped = sorted((Use(skip.path, skip.line, skip.why)
                                   for skip in analysis.skipped),
                                  key=lambda use: (use.path, use.line, use.call))

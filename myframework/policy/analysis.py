@@ -62,6 +62,7 @@ class _Function:
     locals: dict[str, set[Value]] = dataclasses.field(default_factory=dict)
     returns: set[Value] = dataclasses.field(default_factory=set)
     declared_global: set[str] | None = None  # names of its `global` statements
+    return_nodes: list[ast.expr] = dataclasses.field(default_factory=list)
 
     @property
     def params(self) -> list[str]:
@@ -164,6 +165,7 @@ class _Program:
         self.dicts: dict[int, ast.Dict] = {}
         self.skipped: list[Skip] = []
         self.bindable: list[ast.AST] = []  # the nodes that bind names, in source order
+        self._overlays: list[tuple[int, dict[str, set[Value]]]] = []
         self.mentions_boto3 = False
         self.changed = False
         for relpath, path in sorted(files.items()):
@@ -193,6 +195,8 @@ class _Program:
             self.module_of[id(child)] = module
             if isinstance(child, _BINDING):
                 self.bindable.append(child)
+            if isinstance(child, ast.Return) and child.value is not None and function is not None:
+                self.functions[function].return_nodes.append(child.value)
             if isinstance(child, ast.Dict):
                 self.dicts[id(child)] = child
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
@@ -421,21 +425,31 @@ class _Program:
             params = function.params[1:] if skip_first else function.params
             for param, arg in zip(params, node.args, strict=False):
                 if not isinstance(arg, ast.Starred):
-                    self._add(function.locals, param, self._aws_only(self.eval(arg, node)))
+                    self._add(function.locals, param, self._argument(self.eval(arg, node)))
             for keyword in node.keywords:
                 if keyword.arg and keyword.arg in function.all_params:
                     self._add(function.locals, keyword.arg,
-                              self._aws_only(self.eval(keyword.value, node)))
+                              self._argument(self.eval(keyword.value, node)))
 
     @staticmethod
     def _aws_only(values: set[Value]) -> set[Value]:
         return {v for v in values if not isinstance(v, Text)}
+
+    @staticmethod
+    def _argument(values: set[Value]) -> set[Value]:
+        """What a parameter is given at one call: a value this analysis follows, or a
+        string; anything else counts as an unknown string, so that a parameter given a
+        constant here and a run-time value there is not taken for the constant."""
+        return values or {Text(None)}
 
     # -- evaluation -------------------------------------------------------------------
 
     def lookup(self, name: str, at: ast.AST) -> set[Value]:
         fid = self.scope_of.get(id(at))
         while fid is not None:
+            for overlay_fid, overlay in reversed(self._overlays):
+                if overlay_fid == fid and name in overlay:  # this call's arguments
+                    return overlay[name]
             function = self.functions[fid]
             if name in function.locals:
                 return function.locals[name]
@@ -607,6 +621,11 @@ class _Program:
             func.attr if isinstance(func, ast.Attribute) else "")
         if name == "cast" and len(node.args) == 2:  # typing.cast(S3Client, client)
             return self.eval(node.args[1], at)
+        if name in ("get", "setdefault", "pop") and isinstance(func, ast.Attribute) and node.args:
+            owners = self.eval(func.value, at)
+            if any(isinstance(owner, DictValue) for owner in owners):  # CLIENTS.get("s3")
+                return self._subscript(ast.Subscript(value=func.value, slice=node.args[0],
+                                                     ctx=ast.Load()), at)
         if isinstance(func, ast.Name) and func.id == "getattr" and len(node.args) >= 2:
             attribute = self._constant(node.args[1], at)
             if attribute is None:
@@ -617,12 +636,20 @@ class _Program:
         return found
 
     def _service_arg(self, node: ast.Call, at: ast.AST) -> str | None:
-        if node.args:
-            return self._constant(node.args[0], at)
-        for keyword in node.keywords:
-            if keyword.arg == "service_name":
-                return self._constant(keyword.value, at)
-        return None
+        services = self._services(node, at)
+        return services[0] if services and len(services) == 1 else None
+
+    def _services(self, node: ast.Call, at: ast.AST) -> list[str] | None:
+        """The service names a ``client(...)``/``resource(...)`` call may be given (a
+        factory's parameter can be several); None when one of them is not known."""
+        arg = node.args[0] if node.args else next(
+            (k.value for k in node.keywords if k.arg == "service_name"), None)
+        if arg is None:
+            return None
+        names = {v.value for v in self.eval(arg, at) if isinstance(v, Text)}
+        if not names or None in names:
+            return None
+        return sorted(name for name in names if name is not None)
 
     def _region_arg(self, node: ast.Call, at: ast.AST) -> str | None:
         for keyword in node.keywords:
@@ -634,12 +661,11 @@ class _Program:
                     region: str | None = None) -> set[Value]:
         if isinstance(callee, Boto3):
             if callee.what in ("client", "resource"):
-                service = self._service_arg(node, at)
-                if service is None:
-                    return set()
+                services = self._services(node, at) or []
                 region = self._region_arg(node, at) or region
                 return {Client(service, region) if callee.what == "client"
-                        else Resource(service, "service", region=region)}
+                        else Resource(service, "service", region=region)
+                        for service in services}
             if callee.what == "Session":
                 return {SessionValue(self._region_arg(node, at))}
             return set()
@@ -658,7 +684,9 @@ class _Program:
                              callee.region)}
         if isinstance(callee, FunctionRef):
             function = self.functions.get(callee.fid)
-            return set(function.returns) if function else set()
+            if function is None:
+                return set()
+            return set(function.returns) | self._returns_for(function, callee.bound, node, at)
         if isinstance(callee, ClassRef):
             return {Instance(callee.cid)}
         if isinstance(callee, Environ) and callee.what in ("getenv", "environ.get"):
@@ -667,6 +695,45 @@ class _Program:
             value = self.environment.get(key) if key else None
             return {Text(value if value is not None else default)}
         return set()
+
+    def _returns_for(self, function: _Function, bound: bool, node: ast.Call,
+                     at: ast.AST) -> set[Value]:
+        """What a factory returns for this call's arguments (``client("s3")`` when it
+        does ``return boto3.client(name)``): its return expressions evaluated again
+        with the parameters bound to the arguments, a few calls deep."""
+        if not function.return_nodes or len(self._overlays) >= 3 or not (
+                node.args or node.keywords):
+            return set()
+        params = function.params[1:] if bound else function.params
+        binding: dict[str, set[Value]] = {}
+        for param, arg in zip(params, node.args, strict=False):
+            if not isinstance(arg, ast.Starred):
+                binding[param] = self.eval(arg, at)
+        for keyword in node.keywords:
+            if keyword.arg and keyword.arg in function.all_params:
+                binding[keyword.arg] = self.eval(keyword.value, at)
+        if not any(isinstance(v, Text) and v.value for values in binding.values()
+                   for v in values):
+            return set()  # nothing a constant could change
+        args = function.node.args
+        positional = [a.arg for a in [*args.posonlyargs, *args.args]]
+        defaults = dict(zip(positional[len(positional) - len(args.defaults):], args.defaults,
+                            strict=True))
+        defaults.update((a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults,
+                                                   strict=True) if d is not None)
+        for param in params:  # the ones this call leaves to their defaults
+            if param not in binding:
+                default = defaults.get(param)
+                binding[param] = (self.eval(default, default) if default is not None
+                                  else set()) or {Text(None)}
+        self._overlays.append((function.fid, binding))
+        try:
+            found: set[Value] = set()
+            for expression in function.return_nodes:
+                found |= self.eval(expression, expression)
+            return found
+        finally:
+            self._overlays.pop()
 
     def _method_result(self, method: Method, node: ast.Call, at: ast.AST) -> set[Value]:
         owner, name = method.owner, method.name
@@ -763,7 +830,8 @@ class _Program:
                 unknown += self.skipped[before:]
                 del self.skipped[before:]
             elif isinstance(callee, Boto3) and callee.what in ("client", "resource") \
-                    and self._service_arg(node, node) is None:
+                    and self._service_arg(node, node) is None \
+                    and not self._is_parameter(node.args[0] if node.args else None, node):
                     self.skipped.append(Skip(module.path, node.lineno,
                                              "boto3.%s() with a service name that is not a "
                                              "constant" % callee.what))
@@ -779,6 +847,13 @@ class _Program:
                         if isinstance(method, Method) and method not in callees:
                             found.extend(mapping.method_call(self, method, node, module.path))
         return found
+
+    def _is_parameter(self, arg: ast.AST | None, at: ast.AST) -> bool:
+        """``arg`` names a parameter of the enclosing function (a factory: its call sites
+        say which service)."""
+        fid = self.scope_of.get(id(at))
+        return (isinstance(arg, ast.Name) and fid is not None
+                and arg.id in self.functions[fid].all_params)
 
     def _dynamic_getattr(self, node: ast.Call, module: _Module) -> list[FoundCall]:
         name = self._constant(node.args[1], node)

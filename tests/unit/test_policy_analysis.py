@@ -332,3 +332,29 @@ def test_resources_an_action_returns_keep_their_owners_identifiers(tmp_path: pat
     assert found(result) == {("sqs", "ReceiveMessage"), ("sqs", "DeleteMessage")}
     assert params(result, "DeleteMessage")[0]["QueueUrl"] == (
         "https://sqs.eu-west-1.amazonaws.com/1/jobs")
+
+
+def test_factories_that_take_the_service_name_and_dict_get(tmp_path: pathlib.Path) -> None:
+    result = run(tmp_path, {"app.py": '''
+        import boto3
+
+        SESSION = boto3.Session()
+        CLIENTS = {}
+
+        def client(name, region=None):
+            return SESSION.client(name, region_name=region)
+
+        def cached(name):
+            if name not in CLIENTS:
+                CLIENTS[name] = boto3.client(name)
+            return CLIENTS.get(name)
+
+        def handler():
+            client("s3").put_object(Bucket="b", Key="k")
+            client("sqs", "eu-west-1").send_message(QueueUrl="u", MessageBody="m")
+            cached("sns").publish(TopicArn="t", Message="m")
+        '''})
+    assert found(result) == {("s3", "PutObject"), ("sqs", "SendMessage"), ("sns", "Publish")}
+    regions = {call.service: call.region for call in result.calls}
+    assert regions == {"s3": None, "sqs": "eu-west-1", "sns": None}
+    assert result.skipped == []

@@ -83,6 +83,7 @@ import re
 from typing import Any
 
 from .models import (
+    LAMBDA_TRUST,
     AppModel,
     FunctionModel,
     RestApiModel,
@@ -196,9 +197,7 @@ def render_sam(model: AppModel) -> dict[str, Any]:
     template = _Template(model)
     if model.role is not None:
         template.add(model.role.logical_id, "AWS::IAM::Role", {
-            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole"}]},
+            "AssumeRolePolicyDocument": LAMBDA_TRUST,
             "Policies": [{"PolicyName": model.role.role_name, "PolicyDocument": {
                 "Version": "2012-10-17", "Statement": sub(model.role.statements)}}]})
     layer_id = _layer(template) if model.layer else None

@@ -22,11 +22,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .models import AppModel, FunctionModel, RestApiModel
+from .models import LAMBDA_TRUST, AppModel, FunctionModel, RestApiModel
 
-LAMBDA_TRUST: dict[str, Any] = {"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-    "Action": "sts:AssumeRole"}]}
 POLICY_NAME = "myframework"
 RULE_TARGET_ID = "function"
 DEFAULT_EPHEMERAL_STORAGE = 512

@@ -18,6 +18,10 @@ from typing import Any
 # The name of the Lambda function serving the HTTP API, and the prefix of task functions.
 API_FUNCTION = "api_handler"
 ARN_PREFIX = "arn:${Partition}"
+# The trust policy of the functions' execution role: Lambda may assume it.
+LAMBDA_TRUST: dict[str, Any] = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+    "Action": "sts:AssumeRole"}]}
 
 
 @dataclasses.dataclass

@@ -46,7 +46,7 @@ import re
 from typing import Any
 
 from .appmodel import aws_name
-from .models import AppModel, FunctionModel
+from .models import LAMBDA_TRUST, AppModel, FunctionModel
 
 FILE_NAME = "deployment.tf.json"
 AWS_PROVIDER = {"source": "hashicorp/aws", "version": ">= 5.0"}
@@ -62,9 +62,6 @@ _DOLLAR = '${"$"}'  # a literal "$" right before an interpolation
 _DATA_SOURCES = {"aws_partition": "data.aws_partition.current.",
                  "aws_region": "data.aws_region.current.",
                  "aws_caller_identity": "data.aws_caller_identity.current."}
-_LAMBDA_TRUST = {"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-    "Action": "sts:AssumeRole"}]}
 _INVOKE = "lambda:InvokeFunction"
 _NOT_IDENT = re.compile(r"[^A-Za-z0-9_-]+")
 _REF_TOKEN = "@@myframework-terraform-ref-%d@@"
@@ -183,7 +180,7 @@ class _Renderer:
         assert role is not None
         self.role = self.add("aws_iam_role", role.logical_id, {
             "name": literal(role.role_name),
-            "assume_role_policy": json.dumps(_LAMBDA_TRUST, sort_keys=True)})
+            "assume_role_policy": json.dumps(LAMBDA_TRUST, sort_keys=True)})
         policy = {"Version": "2012-10-17", "Statement": role.statements}
         self.policy = self.add("aws_iam_role_policy", role.logical_id, {
             "name": literal(role.role_name),

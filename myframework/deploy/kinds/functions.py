@@ -167,11 +167,13 @@ class LayerKind(Kind):
         arn = (record or {}).get("identity", {}).get("arn")
         if not arn:
             return None  # an unrecorded version is replaced (and deleted) by the next publish
-        found = aws.call("read layer %s" % arn, "lambda", "get_layer_version_by_arn", Arn=arn,
+        parts = arn.split(":")
+        layer_name, version = parts[6], int(parts[7])
+        found = aws.call("read layer %s" % arn, "lambda", "get_layer_version",
+                         LayerName=layer_name, VersionNumber=version,
                          missing=("ResourceNotFoundException",))
         if found is None:
             return None
-        layer_name = arn.split(":")[6]
         config = {"LayerName": layer_name}
         sha = (found.get("Content") or {}).get("CodeSha256")
         if sha:  # moto leaves it out: the record's then stands

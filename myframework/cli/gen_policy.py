@@ -36,11 +36,12 @@ def gen_policy(ctx: click.Context, stage: str, explain: bool) -> None:
         stage_config = load_config(root).stage(stage)
         app = load_app(root, environment=import_environment(
             stage_config.environment(API_HANDLER)))
-        model = build_app_model(app, stage_config, root=root)
-        if explain:
+        if explain:  # the model without root: its role is not needed, so no second analysis
+            model = build_app_model(app, stage_config)
             for line in explain_lines(app_permissions(root, stage_config, model)):
                 click.echo(line)
             return
+        model = build_app_model(app, stage_config, root=root)
     except (ProjectError, AppLoadError, ConfigError, PackagingError) as exc:
         raise click.ClickException(str(exc)) from None
     if model.role is None:

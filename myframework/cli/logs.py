@@ -16,14 +16,16 @@ from .common import project_dir
 def logs(ctx: click.Context, name: str, stage: str, since: str, follow: bool) -> None:
     """Print the logs of the deployed function NAME (a handler's name, api_handler, or the
     function's name on AWS)."""
+    import time
+
     from ..deploy.aws import Aws, DeployError
     from ..deploy.deployer import recorded
-    from ..deploy.remote import function_name, now, parse_since, read_logs
+    from ..deploy.remote import function_name, parse_since, read_logs
     from ..project import ProjectError, find_project
     try:
         state = recorded(find_project(project_dir(ctx)), stage)
         function = function_name(state, name)
-        start = parse_since(since, now())
+        start = parse_since(since, time.time())
         for event in read_logs(Aws(), function, start, follow=follow):
             click.echo(event.format())
     except (DeployError, ProjectError) as exc:

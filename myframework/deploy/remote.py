@@ -6,7 +6,6 @@ import dataclasses
 import datetime
 import json
 import re
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -114,6 +113,3 @@ def invoke(aws: Aws, function: str, payload: str) -> InvokeResult:
     return InvokeResult(body, answer.get("FunctionError"),
                         base64.b64decode(tail).decode("utf-8", "replace") if tail else "")
 
-
-def now() -> float:
-    return time.time()

@@ -27,6 +27,7 @@ from typing import Any
 
 from . import models
 from .values import (
+    AWS_VALUES,
     Analysis,
     Boto3,
     ClassRef,
@@ -686,7 +687,10 @@ class _Program:
             function = self.functions.get(callee.fid)
             if function is None:
                 return set()
-            return set(function.returns) | self._returns_for(function, callee.bound, node, at)
+            precise = self._returns_for(function, callee.bound, node, at)
+            if any(isinstance(value, AWS_VALUES) for value in precise):
+                return precise  # what it returns for these arguments
+            return set(function.returns)
         if isinstance(callee, ClassRef):
             return {Instance(callee.cid)}
         if isinstance(callee, Environ) and callee.what in ("getenv", "environ.get"):
@@ -886,6 +890,8 @@ def analyze(files: Mapping[str, pathlib.Path], environment: Mapping[str, str]) -
     for call in calls:
         key = (call.service, call.operations, tuple(sorted(call.params.items(),
                                                            key=lambda i: (i[0], str(i[1])))),
-               call.path, call.line, call.label)
+               call.path, call.line, call.label, call.region)
         unique.setdefault(key, call)
-    return Analysis(list(unique.values()), program.skipped)
+    ordered = sorted(unique.values(), key=lambda c: (c.path, c.line, c.label, c.service,
+                                                     c.operations, str(c.region)))
+    return Analysis(ordered, program.skipped)

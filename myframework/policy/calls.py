@@ -161,8 +161,7 @@ def _resource_call(program: _Program, owner: Resource, name: str, node: ast.Call
         return []
     definition = models.definition(service, owner.type_name) or {}
     ids = dict(owner.ids)
-    if (owner.type_name, name) in [(t, m) for (t, m) in _TRANSFER_ARGS if t != "client"] \
-            and name in TRANSFER_METHODS:
+    if owner.type_name != "client" and (owner.type_name, name) in _TRANSFER_ARGS:
         params = _params(program, node, _TRANSFER_ARGS[(owner.type_name, name)])
         params.setdefault("Bucket", ids.get("Name") if owner.type_name == "Bucket"
                           else ids.get("BucketName"))

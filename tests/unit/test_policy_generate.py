@@ -58,3 +58,43 @@ def test_statements_are_stable_and_explain_gives_each_line_once(tmp_path: pathli
     index = lines.index("s3:PutObject on arn:${Partition}:s3:::dst-bucket/*, "
                         "arn:${Partition}:s3:::dst2/*")
     assert lines[index + 1:index + 3] == ["    app.py:6  s3.copy", "    app.py:7  s3.copy_object"]
+
+
+FACTORIES = textwrap.dedent('''\
+    import boto3
+
+    SESSION = boto3.Session()
+
+    def client(name, region=None):
+        return SESSION.client(name, region_name=region)
+
+    def handler():
+        client("dynamodb").get_item(TableName="orders", Key={})
+        client("sqs", "eu-west-1").send_message(QueueUrl="u", MessageBody="m")
+    ''')
+
+
+def test_the_same_code_gives_the_same_policy_in_every_process(tmp_path: pathlib.Path) -> None:
+    """Values are keyed by node identity, which differs between runs: the result must not."""
+    import os
+    import subprocess
+    import sys
+    (tmp_path / "app.py").write_text(FACTORIES)
+    script = ("import json, pathlib, sys; from myframework.policy import required_permissions; "
+              "from myframework.policy.generate import policy_statements; "
+              "p = pathlib.Path(sys.argv[1]); "
+              "print(json.dumps(policy_statements(required_permissions({'app.py': p}))))")
+    outputs = set()
+    for seed in ("0", "1", "2", "3", "4"):
+        done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "app.py")],
+                              capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed})
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
+    statements = json.loads(outputs.pop())
+    granted = {a: s["Resource"] for s in statements for a in s["Action"]}
+    # No region given for this call: the deploy's, not the other call's.
+    assert granted["dynamodb:GetItem"] == [
+        "arn:${Partition}:dynamodb:${Region}:${AccountId}:table/orders"]
+    # The region the factory was given, for that call only.
+    assert granted["sqs:SendMessage"] == ["arn:${Partition}:sqs:eu-west-1:${AccountId}:u"]
